@@ -1,0 +1,346 @@
+"""Segmentation: the lines of an extracted document -> numbered, nested provisions.
+
+``segment`` is pure. It finds the arrangement/table of contents (``toc.py``), part and
+chapter headings, the article or section heads that follow the document's numbering
+(``numbering.py``), their headings, and their paragraphs and items (``tree.py``).
+
+Decisions worth knowing:
+
+- the front matter before the first unit (title, arrangement, recitals) is one
+  ``preamble`` unit;
+- a repealed range "27. to 32. [Repealed]" is one unit numbered ``27-32``;
+- after the first SCHEDULE heading every numbered line is a paragraph of a schedule;
+- sections quoted inside an amending act ("12A. ...") stay in the amending section;
+- when any line carries a ``hint`` the units come from the hints alone (paragraphs and
+  items are still found inside them).
+
+>>> from nlp_toolkit.records import ExtractedDocument, Line
+>>> doc = ExtractedDocument(lines=(Line("Example Act"), Line("Section 1 This Act is the Act."),
+...     Line("Section 2 (1) A person shall comply."), Line("(2) Section 1 applies.")),
+...     page_count=1)
+>>> [p.ref for p in segment("x", doc)]
+['x:Preamble', 'x:1', 'x:2', 'x:2(1)', 'x:2(2)']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nlp_toolkit.records import ExtractedDocument, Line, Provision
+from nlp_toolkit.segment.numbering import ChainItem, best_chain, number_key
+from nlp_toolkit.segment.patterns import (
+    Candidate,
+    ContainerMatch,
+    match_article,
+    match_container,
+    match_marker,
+    match_schedule,
+)
+from nlp_toolkit.segment.toc import toc_lines
+from nlp_toolkit.segment.tree import RANK, Start, build, sub_starts
+
+__all__ = ["segment"]
+
+_FAMILY_LABEL = {
+    "article": "Article",
+    "cn": "Article",
+    "section": "Section",
+    "th": "Section",
+    "cw": "Section",
+}
+_FOOTNOTE_RE = re.compile(r"(?<=[A-Za-z)])\d{1,2}$")
+_SENTENCE_END = (".", ";", ":", "\u201d", '"', "]", "\u3002", "\uff1b", "\uff1a")
+
+
+@dataclass(slots=True)
+class _Head:
+    start: Start
+    first_line: int  # the unit's first line (a heading above the number, if any)
+    body_line: int  # where paragraphs may begin
+    body_col: int
+
+
+def segment(
+    doc_id: str, doc: ExtractedDocument, *, language: str = "en", doc_type: str = ""
+) -> list[Provision]:
+    """Split a document into provisions that partition its clean text.
+
+    Args:
+        doc_id: the document's id; refs are ``DOC_ID:NUMBER``.
+        doc: the reader's output; only ``doc.lines`` is used.
+        language: the document's language (the patterns of every language are tried;
+            kept for callers and future language-specific rules).
+        doc_type: the manifest's document type (informational).
+
+    Returns:
+        Provisions in document order, with ``ordinal`` 0, 1, 2, ...
+
+    >>> from nlp_toolkit.records import ExtractedDocument, Line
+    >>> doc = ExtractedDocument(lines=(Line("第一条 为了保护。"), Line("第二条 适用本法。")),
+    ...                         page_count=1)
+    >>> [(p.number, p.level) for p in segment("cn", doc)]
+    [('1', 'article'), ('2', 'article')]
+    """
+    del language, doc_type  # every convention is tried on every document
+    lines = doc.lines
+    text = doc.text
+    offsets: list[int] = []
+    pos = 0
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln.text) + 1
+    if any(ln.hint for ln in lines):
+        heads, chapter_article, allow_dot = _hint_heads(lines), False, True
+    else:
+        heads, chapter_article, allow_dot = _detect_heads(lines)
+    starts: list[Start] = []
+    for k, head in enumerate(heads):
+        h = head.start
+        h.offset = offsets[head.first_line]
+        starts.append(h)
+        if h.level not in ("article", "section", "schedule", "annex"):
+            continue
+        last = (heads[k + 1].first_line if k + 1 < len(heads) else len(lines)) - 1
+        if head.body_line <= last:
+            starts.extend(
+                sub_starts(
+                    text,
+                    offsets,
+                    head.body_line,
+                    last,
+                    first_col=head.body_col,
+                    allow_dot=allow_dot or h.level in ("schedule", "annex"),
+                )
+            )
+    return build(doc_id, text, lines, offsets, starts, chapter_article=chapter_article)
+
+
+def _hint_heads(lines: Sequence[Line]) -> list[_Head]:
+    heads = []
+    for i, ln in enumerate(lines):
+        if ln.hint is None:
+            continue
+        level, number, heading = ln.hint
+        rank = RANK.get(level, 3)
+        label = number if rank < 3 else f"{'Section' if level == 'section' else 'Article'}"
+        heads.append(_Head(Start(0, rank, level, number, heading, label), i, i + 1, 0))
+    return heads
+
+
+def _quoted_lines(lines: Sequence[Line]) -> set[int]:
+    """Lines inside quoted text that an amending provision inserts or substitutes."""
+    out: set[int] = set()
+    curly = 0
+    straight = False
+    single = False
+    for i, ln in enumerate(lines):
+        t = ln.text.strip()
+        if curly <= 0 and not straight and not single:
+            if t.startswith("\u2018") and not t.lstrip("\u2018 ").startswith("\u201c"):
+                single = True
+            elif not t.lstrip("\u2018 ").startswith(("\u201c", '"')):
+                continue
+        out.add(i)
+        curly = max(0, curly + t.count("\u201c") - t.count("\u201d"))
+        straight ^= t.count('"') % 2 == 1
+        if single and re.search(r"\u2019[;.,]?\s*(?:and|or)?$", t):
+            single = False
+    return out
+
+
+def _container_ok(line: Line, t: str, cm: ContainerMatch) -> bool:
+    if len(t) > 120 or (t.endswith((".", ";", ",")) and not line.heading_level):
+        return False
+    if cm.rest and cm.rest[0].islower() and cm.rest[0].isascii():
+        return False
+    return cm.shouting or line.heading_level > 0 or line.bold or not cm.rest
+
+
+def _heading_line(line: Line) -> bool:
+    """An all-capitals title line under a PART/CHAPTER heading ("PRELIMINARY")."""
+    t = line.text.strip()
+    if not t or len(t) > 100 or t.endswith((".", ";", ",")):
+        return False
+    if match_article(t) or match_marker(t) or match_schedule(t):
+        return False
+    letters = [c for c in t if c.isalpha()]
+    if not letters:
+        return False
+    if all(c.isascii() for c in letters):
+        return len(letters) >= 2 and all(c.isupper() for c in letters)
+    return len(t) < 60
+
+
+def _detect_heads(lines: Sequence[Line]) -> tuple[list[_Head], bool, bool]:
+    """Find containers, schedules and the article/section chain."""
+    skip = toc_lines(lines) | _quoted_lines(lines)
+    heads: list[_Head] = []
+    container_at: dict[int, _Head] = {}
+    taken: set[int] = set()  # lines used as a heading
+    first_schedule = len(lines)
+    last_value: dict[str, int] = {}
+    order = ["part", "chapter", "section"]
+    for i, ln in enumerate(lines):
+        if i in skip or i in taken:
+            continue
+        t = ln.text.strip()
+        sched = match_schedule(t)
+        if sched is not None:
+            level, number = sched
+            if level == "schedule":
+                first_schedule = min(first_schedule, i)
+            container_at[i] = _Head(Start(0, RANK[level], level, number, "", number), i, i + 1, 0)
+            continue
+        if i > first_schedule:
+            continue
+        cm = match_container(t)
+        if cm is None or not _container_ok(ln, t, cm):
+            continue
+        prev = last_value.get(cm.level)
+        if prev is not None and not (prev < cm.seq <= prev + 300):
+            continue
+        last_value[cm.level] = cm.seq
+        for lower in order[order.index(cm.level) + 1 :]:
+            last_value.pop(lower, None)
+        heading, j = cm.rest, i + 1
+        if not heading:
+            parts: list[str] = []
+            while j < len(lines) and len(parts) < 3 and j not in skip and _heading_line(lines[j]):
+                parts.append(lines[j].text.strip())
+                taken.add(j)
+                j += 1
+            heading = " ".join(parts)
+        level = "subchapter" if cm.level == "section" else cm.level
+        container_at[i] = _Head(
+            Start(0, RANK[level], level, cm.label, heading, cm.label, value=cm.value), i, j, 0
+        )
+    chain_heads, chapter_article, family = _chain(lines, skip | taken, container_at, first_schedule)
+    heads = sorted([*container_at.values(), *chain_heads], key=lambda h: h.first_line)
+    return heads, chapter_article, family != "cw"
+
+
+def _strength(lines: Sequence[Line], i: int, cand: Candidate) -> float:
+    ln = lines[i]
+    s = 0.0
+    if ln.bold or ln.heading_level:
+        s += 0.5
+    if i > 0:
+        prev = lines[i - 1]
+        pt = prev.text.strip()
+        if prev.bold and not ln.bold and len(pt) < 120:
+            s += 0.5
+        if pt.endswith(_SENTENCE_END) or prev.page != ln.page or prev.heading_level:
+            s += 0.3
+    if not cand.rest or not cand.rest[0].isalpha() or cand.rest[0].isupper():
+        s += 0.2
+    return s
+
+
+def _chain(
+    lines: Sequence[Line], skip: set[int], container_at: dict[int, _Head], first_schedule: int
+) -> tuple[list[_Head], bool, str]:
+    by_family: dict[str, list[tuple[int, Candidate]]] = {}
+    for i in range(min(first_schedule, len(lines))):
+        if i in skip or i in container_at:
+            continue
+        cand = match_article(lines[i].text.strip())
+        if cand is not None:
+            by_family.setdefault(cand.family, []).append((i, cand))
+    best: tuple[float, str, list[tuple[int, Candidate]]] = (0.0, "", [])
+    container_lines = sorted(k for k, h in container_at.items() if h.start.level == "chapter")
+    for family, cands in by_family.items():
+        items = []
+        for i, cand in cands:
+            n_before = sum(1 for c in container_lines if c < i)
+            key = number_key(cand.number)
+            end = number_key(cand.end_number) if cand.end_number else key
+            items.append(
+                ChainItem(key, end, _strength(lines, i, cand), n_before, "." in cand.number)
+            )
+        picked = [cands[k] for k in best_chain(items)]
+        score = len(picked) * (0.8 if family == "cw" else 1.0)
+        if score > best[0]:
+            best = (score, family, picked)
+    _, family, picked = best
+    restarts = any(
+        number_key(b.number) <= number_key(a.number)
+        for (_, a), (_, b) in zip(picked, picked[1:], strict=False)
+    )
+    heads = [_article_head(lines, i, cand, container_at, skip) for i, cand in picked]
+    return heads, restarts and family == "article", family
+
+
+def _article_head(
+    lines: Sequence[Line], i: int, cand: Candidate, container_at: dict[int, _Head], skip: set[int]
+) -> _Head:
+    ln = lines[i]
+    lead = len(ln.text) - len(ln.text.lstrip())
+    number = f"{cand.number}-{cand.end_number}" if cand.end_number else cand.number
+    level = cand.level
+    label = _FAMILY_LABEL[cand.family]
+    # a bold heading on the line(s) just above the number (Commonwealth style)
+    first = i
+    above: list[str] = []
+    while (
+        first - 1 >= 0
+        and len(above) < 3
+        and not ln.bold
+        and lines[first - 1].bold
+        and (first - 1) not in container_at
+        and (first - 1) not in skip
+    ):
+        t = lines[first - 1].text.strip()
+        if (
+            not t
+            or len(t) > 120
+            or match_marker(t)
+            or match_article(t)
+            or lines[first - 1].page != lines[first].page
+            and above
+        ):
+            break
+        above.insert(0, t)
+        first -= 1
+    heading = " ".join(above)
+    body_line, body_col = i, lead + cand.rest_offset
+    if cand.family == "article" and not heading:
+        rest = cand.rest.strip()
+        j = i + 1
+        if not rest and j < len(lines) and _title_like(lines[j], ln):
+            rest = lines[j].text.strip()
+            j += 1
+        elif rest and (len(rest) > 150 or rest.endswith(".")):
+            rest = ""
+        if rest:
+            parts = [rest]
+            while (
+                j < len(lines)
+                and ln.bold
+                and lines[j].bold
+                and len(parts) < 3
+                and j not in container_at
+                and _title_like(lines[j], ln)
+            ):
+                parts.append(lines[j].text.strip())
+                j += 1
+            heading = " ".join(parts)
+            body_line, body_col = j, 0
+    elif not heading and ln.bold and cand.rest and len(cand.rest) < 100:
+        heading = cand.rest.strip()
+        body_line, body_col = i + 1, 0
+    rest = cand.rest.strip()
+    if not heading and rest.startswith("[") and len(rest) < 80:
+        heading = rest  # "33. [Repealed]", "27. to 32. [Repealed by Act 40 of 2020]"
+    heading = _FOOTNOTE_RE.sub("", heading.strip(" :.\u2014-")).strip()
+    return _Head(Start(0, RANK[level], level, number, heading, label), first, body_line, body_col)
+
+
+def _title_like(line: Line, head: Line) -> bool:
+    t = line.text.strip()
+    if not t or len(t) > 150 or match_marker(t) or match_article(t) or match_container(t):
+        return False
+    if head.bold:
+        return line.bold
+    return not t.endswith((".", ";", ",", ":")) and not (t[0].islower() and t[0].isascii())

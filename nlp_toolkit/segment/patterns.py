@@ -1,0 +1,383 @@
+"""Per-convention recognisers: does a line *look like* the start of a unit?
+
+Each function here looks at one line only and answers with a candidate (or ``None``);
+whether a candidate really starts a unit is decided later from the sequence of numbers
+(``numbering.py``) and the document context (``toc.py``, ``__init__.py``). No regex here
+has nested quantifiers, so every match is linear in the line length.
+
+>>> match_article("Article 12.15: Cross-border Transfer").number
+'12.15'
+>>> match_article("第三十八条 个人信息处理者").number
+'38'
+>>> match_article("Section 6 and section 8 shall be applied") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp_toolkit.numerals import (
+    CHINESE_NUMERAL_CHARS,
+    chinese_to_int,
+    english_word_to_int,
+    is_roman,
+    roman_to_int,
+    thai_digits_to_arabic,
+)
+
+_CN = f"[{CHINESE_NUMERAL_CHARS}0-9]"
+_DASH = "\u2014\u2013\u2012-"
+
+#: Words after a number that show a cross-reference or a wrapped line, not a heading.
+_XREF_WORDS = frozenset(
+    [
+        "of",
+        "and",
+        "or",
+        "to",
+        "in",
+        "under",
+        "with",
+        "by",
+        "for",
+        "from",
+        "as",
+        "is",
+        "are",
+        "be",
+        "shall",
+        "may",
+        "that",
+        "which",
+        "the",
+        "a",
+        "an",
+        "applies",
+        "apply",
+        "has",
+        "have",
+        "was",
+        "were",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A line that may start a numbered top-level unit (article/section) or a container.
+
+    ``family`` names the convention ("article", "section", "cw" for Commonwealth
+    ``26.``, "cn", "th", ...); ``number`` is normalised; ``rest`` is the text after the
+    number on the same line; ``rest_offset`` its offset in the line.
+    """
+
+    family: str
+    level: str
+    number: str
+    rest: str
+    rest_offset: int
+    end_number: str = ""  # for a range "27. to 32. [Repealed]"
+
+
+_ARTICLE_RE = re.compile(
+    r"^(?:Article|ARTICLE|Art\.|Điều|Pasal|PASAL)\s+(\d{1,4}(?:\.\d{1,3})?[A-Za-z]{0,3})"
+    r"(?![\d(.]\d|\()\s*[:.]?\s*"
+)
+_SECTION_RE = re.compile(r"^(?:Section|SECTION|Sec\.)\s+(\d{1,4}[A-Za-z]{0,3})(?![\d(])\s*[:.]?\s*")
+_CN_ART_RE = re.compile(rf"^第({_CN}{{1,8}})条(?:之({_CN}{{1,3}}))?\s*")
+_TH_ART_RE = re.compile(r"^มาตรา\s*([๐-๙0-9]{1,4}(?:/[๐-๙0-9]{1,3})?)\s*")
+_CW_RE = re.compile(rf"^([1-9]\d{{0,3}}[A-Za-z]{{0,3}})\.(?:\s*[{_DASH}]\s*|\s+|$)")
+_RANGE_RE = re.compile(
+    rf"^([1-9]\d{{0,3}}[A-Za-z]{{0,3}})\.?\s*(?:to|[{_DASH}])\s*([1-9]\d{{0,3}}[A-Za-z]{{0,3}})\.?\s*"
+    r"(?=\[)"
+)
+
+
+def _heading_ok(rest: str) -> bool:
+    """True when the text after a number can begin a heading or a body, not a cross-ref."""
+    if not rest:
+        return True
+    first = rest.split(maxsplit=1)[0].strip(",;:")
+    if first in _XREF_WORDS:
+        return False
+    ch = rest[0]
+    return not (ch.islower() and ch.isascii())
+
+
+def _upper_suffix(num: str) -> str:
+    head = num.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return head + num[len(head) :].upper()
+
+
+def match_article(text: str) -> Candidate | None:
+    """Recognise an article/section head at the start of ``text`` (already stripped).
+
+    Returns ``None`` for cross-references such as "Article 6(1)", "Section 6 and ...".
+    """
+    m = _ARTICLE_RE.match(text)
+    if m:
+        rest = text[m.end() :]
+        if not _heading_ok(rest):
+            return None
+        return Candidate("article", "article", _upper_suffix(m.group(1)), rest, m.end())
+    m = _SECTION_RE.match(text)
+    if m:
+        rest = text[m.end() :]
+        if not _heading_ok(rest):
+            return None
+        return Candidate("section", "section", _upper_suffix(m.group(1)), rest, m.end())
+    m = _CN_ART_RE.match(text)
+    if m:
+        try:
+            num = str(chinese_to_int(m.group(1)))
+            if m.group(2):
+                num += f"-{chinese_to_int(m.group(2))}"
+        except ValueError:
+            return None
+        return Candidate("cn", "article", num, text[m.end() :], m.end())
+    m = _TH_ART_RE.match(text)
+    if m:
+        return Candidate(
+            "th", "section", thai_digits_to_arabic(m.group(1)), text[m.end() :], m.end()
+        )
+    m = _RANGE_RE.match(text)
+    if m:
+        return Candidate(
+            "cw",
+            "section",
+            _upper_suffix(m.group(1)),
+            text[m.end() :],
+            m.end(),
+            _upper_suffix(m.group(2)),
+        )
+    m = _CW_RE.match(text)
+    if m:
+        rest = text[m.end() :]
+        if not _heading_ok(rest) or (rest[:1].isdigit() and not rest.startswith("(")):
+            return None
+        return Candidate("cw", "section", _upper_suffix(m.group(1)), rest, m.end())
+    return None
+
+
+# ---- containers -----------------------------------------------------------------------
+
+_NUM_WORD = (
+    r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|THIRTEEN|FOURTEEN|"
+    r"FIFTEEN|SIXTEEN|SEVENTEEN|EIGHTEEN|NINETEEN|TWENTY)"
+)
+_CONTAINER_RE = re.compile(
+    rf"^(PART|Part|CHAPTER|Chapter|BAB|Bab|Chương|CHƯƠNG|หมวด)\s+"
+    rf"([IVXLC]{{1,7}}[A-Za-z]?|[1-9]\d{{0,2}}[A-Za-z]?|{_NUM_WORD}|[๐-๙]{{1,3}})(?![\w.(])\s*[.:{_DASH}]?\s*"
+)
+_TREATY_SECTION_RE = re.compile(r"^SECTION\s+([A-Z])(?![\w.(])\s*[.:\u2014\u2013-]?\s*")
+_CN_CONTAINER_RE = re.compile(rf"^第({_CN}{{1,5}})([编章节])(?:\s+|$)")
+_TH_PART_RE = re.compile(r"^ส่วนที่\s*([๐-๙0-9]{1,3})\s*")
+_CONTAINER_LEVEL = {
+    "part": "part",
+    "chapter": "chapter",
+    "bab": "chapter",
+    "chương": "chapter",
+    "หมวด": "chapter",
+}
+_CN_LEVEL = {"编": "part", "章": "chapter", "节": "section"}
+
+
+def _container_number(token: str) -> int | None:
+    token = thai_digits_to_arabic(token)
+    if token.isdigit():
+        return int(token)
+    if token[:-1].isdigit():
+        return int(token[:-1])
+    if is_roman(token):
+        return roman_to_int(token)
+    if len(token) > 1 and is_roman(token[:-1]) and token[-1].islower():
+        return roman_to_int(token[:-1])
+    try:
+        return english_word_to_int(token)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerMatch:
+    """A line that may be a part/chapter/sub-chapter heading."""
+
+    level: str  # "part" | "chapter" | "section"
+    value: int  # numeric value for sequence checks
+    label: str  # "Part 3", "Chapter 12", "Section A"
+    rest: str
+    shouting: bool  # keyword in capitals (PART, CHAPTER): a strong sign of a heading
+
+    @property
+    def seq(self) -> int:
+        """Sort key within a level: Part 3 < Part 3A < Part 4."""
+        suffix = self.label[-1] if self.label[-1].isalpha() else ""
+        return self.value * 100 + (ord(suffix) - 64 if suffix else 0)
+
+
+def match_container(text: str) -> ContainerMatch | None:
+    """Recognise "PART 3", "CHAPTER XII", "Bab II", "第二章 总则", "SECTION A", "หมวด ๑".
+
+    >>> match_container("PART III").label
+    'Part 3'
+    """
+    m = _CN_CONTAINER_RE.match(text)
+    if m:
+        try:
+            value = chinese_to_int(m.group(1))
+        except ValueError:
+            return None
+        level = _CN_LEVEL[m.group(2)]
+        label = {"part": "Part", "chapter": "Chapter", "section": "Section"}[level]
+        return ContainerMatch(level, value, f"{label} {value}", text[m.end() :].strip(), True)
+    m = _CONTAINER_RE.match(text)
+    if m:
+        num = _container_number(m.group(2))
+        if num is None:
+            return None
+        level = _CONTAINER_LEVEL[m.group(1).lower()]
+        label = "Part" if level == "part" else "Chapter"
+        token = m.group(2)
+        suffix = ""
+        if len(token) > 1 and (token[:-1].isdigit() or token[-1].islower()) and token[-1].isalpha():
+            suffix = token[-1].upper()
+        kw = m.group(1)
+        return ContainerMatch(
+            level,
+            num,
+            f"{label} {num}{suffix}",
+            text[m.end() :].strip(),
+            kw.isupper() or not kw.isascii(),
+        )
+    m = _TREATY_SECTION_RE.match(text)
+    if m:
+        return ContainerMatch(
+            "section", ord(m.group(1)) - 64, f"Section {m.group(1)}", text[m.end() :].strip(), True
+        )
+    m = _TH_PART_RE.match(text)
+    if m:
+        value = int(thai_digits_to_arabic(m.group(1)))
+        return ContainerMatch("section", value, f"Section {value}", text[m.end() :].strip(), True)
+    return None
+
+
+# ---- schedules and annexes --------------------------------------------------------------
+
+_ORDINALS = [
+    "FIRST",
+    "SECOND",
+    "THIRD",
+    "FOURTH",
+    "FIFTH",
+    "SIXTH",
+    "SEVENTH",
+    "EIGHTH",
+    "NINTH",
+    "TENTH",
+    "ELEVENTH",
+    "TWELFTH",
+    "THIRTEENTH",
+    "FOURTEENTH",
+    "FIFTEENTH",
+    "SIXTEENTH",
+]
+_ORD_ALT = "|".join(_ORDINALS)
+_SCHEDULE_RE = re.compile(
+    rf"^(?:THE\s+)?(?:({_ORD_ALT})\s+)?(SCHEDULE|JADUAL)(?:\s+([1-9]\d?|[IVX]{{1,5}}))?\s*$",
+    re.IGNORECASE,
+)
+_ANNEX_RE = re.compile(r"^(ANNEX|Annex|APPENDIX|Appendix)\s+([1-9]\d?[A-Z]?|[IVX]{1,5}|[A-Z])\s*$")
+
+
+def match_schedule(text: str) -> tuple[str, str] | None:
+    """Recognise a standalone schedule/annex heading line; return ``(level, number)``.
+
+    >>> match_schedule("FIRST SCHEDULE")
+    ('schedule', 'Schedule 1')
+    >>> match_schedule("FIRST SCHEDULE — continued") is None
+    True
+    """
+    m = _SCHEDULE_RE.match(text)
+    if m and (text.isupper() or m.group(1)):
+        if m.group(1):
+            return "schedule", f"Schedule {_ORDINALS.index(m.group(1).upper()) + 1}"
+        if m.group(3):
+            tok = m.group(3)
+            return "schedule", f"Schedule {roman_to_int(tok) if is_roman(tok) else tok}"
+        return "schedule", "Schedule"
+    m = _ANNEX_RE.match(text)
+    if m:
+        kind = "Annex" if m.group(1).lower() == "annex" else "Appendix"
+        return "annex", f"{kind} {m.group(2)}"
+    return None
+
+
+# ---- sub-units ------------------------------------------------------------------------
+
+_SUB_RE = re.compile(
+    r"^(?:\(([1-9]\d{0,2}[A-Za-z]?|[a-z]{1,4}|[A-Z])\)(?=\s|$)|([1-9]\d{0,2})\.(?=\s|$)"
+    r"|（([一二三四五六七八九十]{1,3})）|([๐-๙]{1,3})\)(?=\s|$)|\(([๐-๙]{1,3})\)(?=\s|$))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A sub-unit marker at a line start: ``(1)``, ``1.``, ``(a)``, ``(i)``, ``（一）``."""
+
+    token: str  # what is inside the brackets, as printed ("1", "a", "iv", "一")
+    kinds: tuple[str, ...]  # possible enumeration styles, most likely first
+    length: int  # characters the marker takes
+
+
+def match_marker(text: str) -> Marker | None:
+    """Recognise a sub-unit marker at the start of ``text``.
+
+    >>> match_marker("(iv) the monitoring").kinds
+    ('roman',)
+    >>> match_marker("(i) if").kinds
+    ('roman', 'letter')
+    """
+    m = _SUB_RE.match(text)
+    if not m:
+        return None
+    rest = text[m.end() :].lstrip()
+    first = rest.split(maxsplit=1)[0] if rest else ""
+    if first in {"of", "to", "and", "or"} and not rest[len(first) :].strip():
+        return None
+    if first == "of":
+        return None
+    if m.group(1):
+        tok = m.group(1)
+        if tok[0].isdigit():
+            return Marker(tok, ("paren_digit",), m.end())
+        if tok.isupper():
+            return Marker(tok, ("upper",), m.end())
+        kinds: list[str] = []
+        if is_roman(tok.upper()):
+            kinds.append("roman")
+        if len(tok) == 1 or (len(tok) == 2 and tok[0] == tok[1]):
+            kinds.append("letter")
+        return Marker(tok, tuple(kinds), m.end()) if kinds else None
+    if m.group(2):
+        return Marker(m.group(2), ("dot_digit",), m.end())
+    if m.group(3):
+        return Marker(m.group(3), ("cn",), m.end())
+    tok = thai_digits_to_arabic(m.group(4) or m.group(5))
+    return Marker(tok, ("paren_digit",), m.end())
+
+
+def marker_value(token: str, kind: str) -> int:
+    """Ordinal value of a marker token in its style (``"c"`` letter -> 3, ``"iv"`` -> 4)."""
+    if kind in ("paren_digit", "dot_digit"):
+        digits = "".join(ch for ch in token if ch.isdigit())
+        return int(digits)
+    if kind == "roman":
+        return roman_to_int(token)
+    if kind == "cn":
+        return chinese_to_int(token)
+    if kind in ("letter", "upper"):
+        # a, b, ..., z, aa, bb, ...
+        return (len(token) - 1) * 26 + ord(token[0].lower()) - 96
+    raise ValueError(f"unknown marker kind {kind!r}")
