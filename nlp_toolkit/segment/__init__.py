@@ -159,7 +159,7 @@ def _container_ok(line: Line, t: str, cm: ContainerMatch) -> bool:
 
 
 def _heading_line(line: Line) -> bool:
-    """An all-capitals title line under a PART/CHAPTER heading ("PRELIMINARY")."""
+    """A title line under a PART/CHAPTER heading: all capitals ("PRELIMINARY") or bold."""
     t = line.text.strip()
     if not t or len(t) > 100 or t.endswith((".", ";", ",")):
         return False
@@ -173,6 +173,19 @@ def _heading_line(line: Line) -> bool:
     return len(t) < 60
 
 
+def _bold_title(container: Line, lines: Sequence[Line], j: int) -> bool:
+    """A bold title-case line under a bold container heading ("Chapter II" / "Personal Data
+    Protection"), which is not itself the heading of the unit that follows."""
+    line = lines[j]
+    t = line.text.strip()
+    if not (container.bold and line.bold and t[:1].isupper()) or len(t) > 100:
+        return False
+    if match_article(t) or match_marker(t) or match_schedule(t) or match_container(t):
+        return False
+    nxt = lines[j + 1].text.strip() if j + 1 < len(lines) else ""
+    return not (match_article(nxt) or match_marker(nxt))
+
+
 def _detect_heads(lines: Sequence[Line]) -> tuple[list[_Head], bool, bool]:
     """Find containers, schedules and the article/section chain."""
     skip = toc_lines(lines) | _quoted_lines(lines)
@@ -181,7 +194,10 @@ def _detect_heads(lines: Sequence[Line]) -> tuple[list[_Head], bool, bool]:
     taken: set[int] = set()  # lines used as a heading
     first_schedule = len(lines)
     last_value: dict[str, int] = {}
+    # Parts usually hold chapters, but some laws (the Thai PDPA) put parts inside chapters:
+    # whichever of the two appears first is the outer one.
     order = ["part", "chapter", "section"]
+    seen_outer = False
     for i, ln in enumerate(lines):
         if i in skip or i in taken:
             continue
@@ -198,6 +214,10 @@ def _detect_heads(lines: Sequence[Line]) -> tuple[list[_Head], bool, bool]:
         cm = match_container(t)
         if cm is None or not _container_ok(ln, t, cm):
             continue
+        if not seen_outer and cm.level in ("part", "chapter"):
+            seen_outer = True
+            if cm.level == "chapter":
+                order = ["chapter", "part", "section"]
         prev = last_value.get(cm.level)
         if prev is not None and not (prev < cm.seq <= prev + 300):
             continue
@@ -211,11 +231,19 @@ def _detect_heads(lines: Sequence[Line]) -> tuple[list[_Head], bool, bool]:
                 parts.append(lines[j].text.strip())
                 taken.add(j)
                 j += 1
+            if not parts and j < len(lines) and j not in skip and _bold_title(ln, lines, j):
+                parts.append(lines[j].text.strip())
+                taken.add(j)
+                j += 1
             heading = " ".join(parts)
         level = "subchapter" if cm.level == "section" else cm.level
         container_at[i] = _Head(
             Start(0, RANK[level], level, cm.label, heading, cm.label, value=cm.value), i, j, 0
         )
+    if order[0] == "chapter":
+        for head in container_at.values():
+            if head.start.level in ("part", "chapter"):
+                head.start.rank = order.index(head.start.level)
     chain_heads, chapter_article, family = _chain(lines, skip | taken, container_at, first_schedule)
     heads = sorted([*container_at.values(), *chain_heads], key=lambda h: h.first_line)
     return heads, chapter_article, family != "cw"
