@@ -472,3 +472,308 @@ def test_partition_invariant_on_generated_text(texts: list[str], bolds: list[boo
         assert_partition(provs, text)
     else:
         assert provs == []
+
+
+# ---- containers ---------------------------------------------------------------------------
+
+
+def _containers(provs: list[Provision]) -> list[tuple[str, str, str]]:
+    levels = ("part", "chapter", "schedule", "annex")
+    return [
+        (p.level, p.number, p.heading)
+        for p in provs
+        if p.level in levels or (p.level == "section" and " " in p.number)
+    ]
+
+
+def test_product_rule_table_rows_in_an_annex_are_not_chapters() -> None:
+    # RCEP Annex 3A lists HS chapters ("CHAPTER 4: DAIRY PRODUCE") between real chapters
+    doc = _doc(
+        Line("CHAPTER 1", bold=True),
+        Line("INITIAL PROVISIONS", bold=True),
+        Line("Article 1.1: Objectives", bold=True),
+        "Text.",
+        Line("CHAPTER 3", bold=True),
+        Line("RULES OF ORIGIN", bold=True),
+        Line("Article 3.1: Definitions", bold=True),
+        "Text.",
+        Line("ANNEX 3A", bold=True),
+        Line("PRODUCT-SPECIFIC RULES", bold=True),
+        Line("CHAPTER 1: LIVE ANIMALS", bold=True, size=10),
+        "0101 Live horses WO",
+        Line("CHAPTER 4: DAIRY PRODUCE; BIRDS’", bold=True, size=10),
+        "0401 Milk CC",
+        Line("CHAPTER 5: OIL SEEDS AND", bold=True, size=10),
+        "1201 Soya beans CC",
+        Line("CHAPTER 4", bold=True),
+        Line("CUSTOMS PROCEDURES", bold=True),
+        Line("Article 4.1: Definitions", bold=True),
+        "Text.",
+        Line("CHAPTER 5", bold=True),
+        Line("SANITARY MEASURES", bold=True),
+        Line("Article 5.1: Definitions", bold=True),
+        "Text.",
+    )
+    provs = segment("rcep", doc)
+    assert_partition(provs, doc.text)
+    assert [n for lv, n, _ in _containers(provs) if lv == "chapter"] == [
+        "Chapter 1",
+        "Chapter 3",
+        "Chapter 4",
+        "Chapter 5",
+    ]
+    paths = {p.number: p.path for p in provs if p.level == "article"}
+    assert paths["4.1"] == "Chapter 4 > Article 4.1"
+    assert paths["5.1"] == "Chapter 5 > Article 5.1"
+    annex = next(p for p in provs if p.level == "annex")
+    # the annex belongs to chapter 3 and ends at the next real chapter heading
+    assert annex.path == "Chapter 3 > Annex 3A" and annex.heading == "PRODUCT-SPECIFIC RULES"
+    assert annex.text.endswith("1201 Soya beans CC\n")
+
+
+def test_contents_listing_only_chapters_ends_at_the_first_chapter_heading() -> None:
+    doc = _doc(
+        Line("TABLE OF CONTENTS", bold=True),
+        Line("Chapter 1", bold=True),
+        Line("Initial Provisions", bold=True),
+        Line("Chapter 2 Trade in Goods", bold=True),
+        Line("Annex 2A (Schedules)", bold=True),
+        Line("PREAMBLE", bold=True),
+        "The Parties to this Agreement,",
+        Line("HAVE AGREED AS FOLLOWS:", bold=True),
+        Line("CHAPTER 1", bold=True),
+        Line("INITIAL PROVISIONS", bold=True),
+        Line("Article 1.1: Establishment", bold=True),
+        "The Parties hereby establish a free trade area.",
+        Line("CHAPTER 2", bold=True),
+        Line("TRADE IN GOODS", bold=True),
+        Line("Article 2.1: Definitions", bold=True),
+        "For the purposes of this Chapter:",
+    )
+    provs = segment("t", doc)
+    assert_partition(provs, doc.text)
+    assert _top(provs) == [
+        ("preamble", "Preamble"),
+        ("chapter", "Chapter 1"),
+        ("article", "1.1"),
+        ("chapter", "Chapter 2"),
+        ("article", "2.1"),
+    ]
+
+
+def test_contents_with_dotted_chapter_entries_and_articles_restarting_per_chapter() -> None:
+    doc = _doc(
+        "TABLE OF CONTENTS",
+        "Chapter 1. Establishment of Free Trade Area,",
+        "Objectives and General Definitions",
+        "Chapter 2. Trade in Goods",
+        "CHAPTER 1",
+        "ESTABLISHMENT OF FREE TRADE AREA",
+        "Article 1",
+        "Objectives",
+        "Text.",
+        "Article 2",
+        "Free Trade Area",
+        "Text.",
+        "CHAPTER 2",
+        "TRADE IN GOODS",
+        "Article 1",
+        "Reduction of Customs Duties",
+        "Text.",
+    )
+    provs = segment("aanz", doc)
+    arts = [(p.number, p.path) for p in provs if p.level == "article"]
+    assert arts == [
+        ("1.1", "Chapter 1 > Article 1.1"),
+        ("1.2", "Chapter 1 > Article 1.2"),
+        ("2.1", "Chapter 2 > Article 2.1"),
+    ]
+
+
+def test_treaty_sections_inside_a_chapter_are_numbered_by_it() -> None:
+    doc = _doc(
+        Line("CHAPTER 12", bold=True),
+        Line("ELECTRONIC COMMERCE", bold=True),
+        Line("SECTION A", bold=True),
+        Line("GENERAL PROVISIONS", bold=True),
+        Line("Article 12.1: Definitions", bold=True),
+        "Text.",
+        Line("SECTION B", bold=True),
+        Line("PROMOTING CROSS-BORDER ELECTRONIC COMMERCE", bold=True),
+        Line("Article 12.15: Cross-border Transfer", bold=True),
+        "Text.",
+        Line("CHAPTER 13", bold=True),
+        Line("COMPETITION", bold=True),
+        Line("SECTION C", bold=True),  # a stray heading: sections start at A
+        Line("Article 13.1: Objectives", bold=True),
+        "Text.",
+    )
+    provs = segment("rcep", doc)
+    assert_partition(provs, doc.text)
+    assert _containers(provs) == [
+        ("chapter", "Chapter 12", "ELECTRONIC COMMERCE"),
+        ("section", "Chapter 12 Section A", "GENERAL PROVISIONS"),
+        ("section", "Chapter 12 Section B", "PROMOTING CROSS-BORDER ELECTRONIC COMMERCE"),
+        ("chapter", "Chapter 13", "COMPETITION"),
+    ]
+    a = next(p for p in provs if p.number == "12.15")
+    assert a.path == "Chapter 12 > Section B > Article 12.15"
+    assert a.parent_ref == "rcep:Chapter 12 Section B"
+    assert next(p for p in provs if p.number == "13.1").path == "Chapter 13 > Article 13.1"
+
+
+def test_numbered_sections_inside_regulation_chapters() -> None:
+    doc = _doc(
+        Line("CHAPTER III", bold=True),
+        Line("RIGHTS OF THE DATA SUBJECT", bold=True),
+        Line("SECTION 1", bold=True),
+        Line("TRANSPARENCY AND MODALITIES", bold=True),
+        "Article 12",
+        "Transparent information",
+        "1. The controller shall act.",
+        "Article 13",
+        "Information to be provided",
+        "1. Where personal data are collected.",
+        Line("SECTION 2", bold=True),
+        Line("INFORMATION AND ACCESS", bold=True),
+        "Article 14",
+        "Right of access",
+        "1. The data subject shall have the right.",
+        "Article 15",
+        "Right to rectification",
+        "The data subject shall have the right.",
+        Line("CHAPTER IV", bold=True),
+        Line("CONTROLLER AND PROCESSOR", bold=True),
+        Line("SECTION 1", bold=True),
+        Line("GENERAL OBLIGATIONS", bold=True),
+        "Article 24",
+        "Responsibility of the controller",
+        "1. Taking into account.",
+    )
+    provs = segment("eu", doc)
+    assert_partition(provs, doc.text)
+    subs = [(n, h) for lv, n, h in _containers(provs) if lv == "section"]
+    assert subs == [
+        ("Chapter 3 Section 1", "TRANSPARENCY AND MODALITIES"),
+        ("Chapter 3 Section 2", "INFORMATION AND ACCESS"),
+        ("Chapter 4 Section 1", "GENERAL OBLIGATIONS"),
+    ]
+    a12 = next(p for p in provs if p.number == "12")
+    assert a12.heading == "Transparent information"
+    assert a12.path == "Chapter 3 > Section 1 > Article 12"
+
+
+def test_thai_parts_inside_chapters_with_split_vowels() -> None:
+    doc = _doc(
+        "หมวด ๒",
+        "การคุ้มครองข้อมูลส่วนบุคคล",
+        "ส่วนท ี่ ๑",
+        "บททั่วไป",
+        "มาตรา ๑๙ ผู้ควบคุมข้อมูลส่วนบุคคล",
+        "ส่วนบุคคลที่เกี่ยวข้อง",
+        "ส่วนที่ ๒",
+        "การเก็บรวบรวมข้อมูลส่วนบุคคล",
+        "มาตรา ๒๒ การเก็บรวบรวม",
+        "หมวด ๓",
+        "บทกำหนดโทษ",
+        "ส่วนท ี่ ๑",
+        "โทษอาญา",
+        "มาตรา ๗๙ ผู้ควบคุม",
+    )
+    provs = segment("th", doc)
+    assert_partition(provs, doc.text)
+    assert _containers(provs) == [
+        ("chapter", "Chapter 2", "การคุ้มครองข้อมูลส่วนบุคคล"),
+        ("part", "Chapter 2 Part 1", "บททั่วไป"),
+        ("part", "Chapter 2 Part 2", "การเก็บรวบรวมข้อมูลส่วนบุคคล"),
+        ("chapter", "Chapter 3", "บทกำหนดโทษ"),
+        ("part", "Chapter 3 Part 1", "โทษอาญา"),
+    ]
+    s79 = next(p for p in provs if p.number == "79")
+    assert s79.path == "Chapter 3 > Part 1 > Section 79"
+    assert s79.parent_ref == "th:Chapter 3 Part 1"
+
+
+def test_divisions_inside_parts_with_titles_inline_or_centred_below() -> None:
+    def centred(text: str, width: float) -> Line:
+        return Line(text, x0=240 - width / 2, x1=240 + width / 2, size=13)
+
+    doc = _doc(
+        centred("PART 9", 40),
+        centred("DO NOT CALL REGISTRY", 150),
+        centred("Division 1 — Preliminary", 130),
+        Line("Interpretation of this Part", x0=65, x1=212, size=13, bold=True),
+        Line("36. In this Part, unless the context otherwise requires —", x0=72, x1=420, size=13),
+        Line("the Division 4 of Part II; applies.", x0=65, x1=420, size=13),
+        centred("Division 2", 50),
+        centred("Registration", 60),
+        Line("Application of this Division", x0=65, x1=219, size=13, bold=True),
+        Line("37. This Division applies to a data user.", x0=72, x1=420, size=13),
+    )
+    provs = segment("sg", doc)
+    assert_partition(provs, doc.text)
+    assert _containers(provs) == [
+        ("part", "Part 9", "DO NOT CALL REGISTRY"),
+        ("section", "Part 9 Division 1", "Preliminary"),
+        ("section", "Part 9 Division 2", "Registration"),
+    ]
+    s37 = next(p for p in provs if p.number == "37")
+    assert s37.path == "Part 9 > Division 2 > Section 37"
+    assert s37.heading == "Application of this Division"
+
+
+def test_schedule_title_under_a_reference_note() -> None:
+    doc = _doc(
+        Line("1. This Act is the Example Act.", x0=72, x1=420, size=13),
+        Line("2. Interpretation.", x0=72, x1=420, size=13),
+        Line("FIRST SCHEDULE", x0=202, x1=309, size=13),
+        Line("Section 17(1) and Fifth and", x0=333, x1=434, size=9),
+        Line("Twelfth Schedules", x0=367, x1=434, size=9),
+        Line("COLLECTION, USE AND DISCLOSURE OF", x0=149, x1=361, size=11),
+        Line("PERSONAL DATA WITHOUT CONSENT", x0=157, x1=353, size=11),
+        Line("PART 1", x0=236, x1=275, size=11),
+        Line("1. The collection is necessary.", x0=82, x1=434, size=11),
+        Line("THIRD SCHEDULE", x0=188, x1=300, size=13),
+        Line("[Repealed by Act 40 of 2020]", x0=181, x1=312, size=11),
+        Line("FIFTH SCHEDULE", x0=190, x1=298, size=13),
+        Line("Section 21(2)", x0=373, x1=422, size=9),
+        Line("EXCEPTIONS FROM ACCESS REQUIREMENT", x0=129, x1=358, size=11),
+        Line("1. An organisation is not required.", x0=71, x1=422, size=11),
+    )
+    provs = segment("sg", doc)
+    assert_partition(provs, doc.text)
+    assert [(n, h) for lv, n, h in _containers(provs) if lv == "schedule"] == [
+        ("Schedule 1", "COLLECTION, USE AND DISCLOSURE OF PERSONAL DATA WITHOUT CONSENT"),
+        ("Schedule 3", "[Repealed by Act 40 of 2020]"),
+        ("Schedule 5", "EXCEPTIONS FROM ACCESS REQUIREMENT"),
+    ]
+    assert [p.ref for p in provs if p.parent_ref == "sg:Schedule 5"] == ["sg:Schedule 5(1)"]
+
+
+def test_section_heading_with_trailing_dot_leaders_is_a_container() -> None:
+    doc = _doc(
+        Line("SECTION B", heading_level=2),
+        Line("TRANSPARENCY", heading_level=2),
+        Line("Article 20: Development", heading_level=2),
+        "Text.",
+        Line("SECTION C" + "." * 60, heading_level=2),
+        Line("TELECOMMUNICATIONS", heading_level=2),
+        Line("Article 21: Telecommunications", heading_level=2),
+        "Text.",
+    )
+    provs = segment("wto", doc)
+    assert [(n, h) for _, n, h in _containers(provs)] == []  # sections start at A
+    doc = _doc(Line("SECTION A", heading_level=2), "Article 19: Scope", "Text.", *doc.lines)
+    provs = segment("wto", doc)
+    assert [n for _, n, _ in _containers(provs)] == ["Section A", "Section B", "Section C"]
+    a21 = next(p for p in provs if p.number == "21")
+    assert a21.path == "Section C > Article 21" and a21.heading == "Telecommunications"
+
+
+def test_chapters_without_units_are_kept_when_nothing_is_numbered() -> None:
+    doc = _doc("CHAPTER 1", "GENERAL", "Some text.", "CHAPTER 2", "FINAL", "More text.")
+    provs = segment("c", doc)
+    assert _containers(provs) == [
+        ("chapter", "Chapter 1", "GENERAL"),
+        ("chapter", "Chapter 2", "FINAL"),
+    ]

@@ -111,3 +111,35 @@ def test_partition_on_every_markdown_and_some_tota_documents(shared_corpus: Path
         provs, text = _segment(shared_corpus, doc_id)
         assert_partition(provs, text)
         assert any(p.level in ("article", "section") for p in provs), doc_id
+
+
+@pytest.mark.slow
+def test_rcep_chapters_and_sections_on_a_page_sample(shared_corpus: Path) -> None:
+    """RCEP's container tree, read from the contents pages, every chapter's first page,
+    pages of the product-specific-rules table (rows "CHAPTER 4: DAIRY PRODUCE" are no
+    chapters) and chapter 12. Expected chapters and pages: ``rcep-2020-containers.csv``."""
+    from nlp_toolkit.extract.pdf import read_pdf
+
+    with (GOLDEN / "rcep-2020-containers.csv").open(newline="", encoding="utf-8") as f:
+        expected = [(r["number"], r["level"], int(r["page_start"])) for r in csv.DictReader(f)]
+    table_pages = [54, 57, 62, 70, 212, 213]  # Annex 3A: HS chapter rows; Annex 3B
+    ch12 = list(range(421, 433))
+    pages = sorted({2, 3, 4, 5, 6, *table_pages, *ch12, *(pg for _, _, pg in expected)})
+    doc = read_pdf(shared_corpus / "pdf" / "rcep-2020.pdf", pages=pages)
+    provs = segment("rcep-2020", doc, language="en", doc_type="treaty")
+    assert_partition(provs, doc.text)
+    got = [
+        (p.number, p.level, p.page_start)
+        for p in provs
+        if p.level == "chapter" or (p.level == "section" and p.number.startswith("Chapter 12 "))
+    ]
+    assert got == expected
+    by_number = {p.number: p for p in provs if p.level == "article"}
+    assert by_number["1.1"].path == "Chapter 1 > Article 1.1"
+    assert by_number["4.1"].path == "Chapter 4 > Article 4.1"
+    assert by_number["12.15"].path == "Chapter 12 > Section D > Article 12.15"
+    assert by_number["12.15"].parent_ref == "rcep-2020:Chapter 12 Section D"
+    assert [n for n in by_number if n.startswith("12.")] == [f"12.{k}" for k in range(1, 18)]
+    annex = next(p for p in provs if p.number == "Annex 3A")
+    assert annex.path == "Chapter 3 > Annex 3A"
+    assert annex.page_end < 215  # ends before CHAPTER 4

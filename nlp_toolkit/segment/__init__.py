@@ -1,11 +1,14 @@
 """Segmentation: the lines of an extracted document -> numbered, nested provisions.
 
-``segment`` is pure. It finds the arrangement/table of contents (``toc.py``), part and
-chapter headings, the article or section heads that follow the document's numbering
-(``numbering.py``), their headings, and their paragraphs and items (``tree.py``).
+``segment`` is pure. It finds the arrangement/table of contents (``toc.py``), the article
+or section heads that follow the document's numbering (``numbering.py``), the part,
+chapter, sub-chapter (Section A, Division 1), schedule and annex headings that agree with
+them (``containers.py``), their headings, and their paragraphs and items (``tree.py``).
 
 Decisions worth knowing:
 
+- a container inside another is numbered by both ("Chapter 7 Part 1", "Part 9
+  Division 1"); its path label is its own ("Chapter 7 > Part 1");
 - the front matter before the first unit (title, arrangement, recitals) is one
   ``preamble`` unit;
 - a repealed range "27. to 32. [Repealed]" is one unit numbered ``27-32``;
@@ -24,20 +27,20 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from nlp_toolkit.records import ExtractedDocument, Line, Provision
-from nlp_toolkit.segment.numbering import ChainItem, best_chain, number_key
-from nlp_toolkit.segment.patterns import (
-    Candidate,
-    ContainerMatch,
-    match_article,
-    match_container,
-    match_marker,
-    match_schedule,
+from nlp_toolkit.segment.containers import (
+    Head,
+    container_candidates,
+    container_heads,
+    select_containers,
 )
+from nlp_toolkit.segment.markers import match_marker
+from nlp_toolkit.segment.numbering import ChainItem, best_chain, number_key
+from nlp_toolkit.segment.patterns import Candidate, match_article, match_container
 from nlp_toolkit.segment.toc import toc_lines
 from nlp_toolkit.segment.tree import RANK, Start, build, sub_starts
 
@@ -52,14 +55,6 @@ _FAMILY_LABEL = {
 }
 _FOOTNOTE_RE = re.compile(r"(?<=[A-Za-z)])\d{1,2}$")
 _SENTENCE_END = (".", ";", ":", "\u201d", '"', "]", "\u3002", "\uff1b", "\uff1a")
-
-
-@dataclass(slots=True)
-class _Head:
-    start: Start
-    first_line: int  # the unit's first line (a heading above the number, if any)
-    body_line: int  # where paragraphs may begin
-    body_col: int
 
 
 def segment(
@@ -117,7 +112,7 @@ def segment(
     return build(doc_id, text, lines, offsets, starts, chapter_article=chapter_article)
 
 
-def _hint_heads(lines: Sequence[Line]) -> list[_Head]:
+def _hint_heads(lines: Sequence[Line]) -> list[Head]:
     heads = []
     for i, ln in enumerate(lines):
         if ln.hint is None:
@@ -125,7 +120,7 @@ def _hint_heads(lines: Sequence[Line]) -> list[_Head]:
         level, number, heading = ln.hint
         rank = RANK.get(level, 3)
         label = number if rank < 3 else f"{'Section' if level == 'section' else 'Article'}"
-        heads.append(_Head(Start(0, rank, level, number, heading, label), i, i + 1, 0))
+        heads.append(Head(Start(0, rank, level, number, heading, label), i, i + 1, 0))
     return heads
 
 
@@ -150,101 +145,23 @@ def _quoted_lines(lines: Sequence[Line]) -> set[int]:
     return out
 
 
-def _container_ok(line: Line, t: str, cm: ContainerMatch) -> bool:
-    if len(t) > 120 or (t.endswith((".", ";", ",")) and not line.heading_level):
-        return False
-    if cm.rest and cm.rest[0].islower() and cm.rest[0].isascii():
-        return False
-    return cm.shouting or line.heading_level > 0 or line.bold or not cm.rest
-
-
-def _heading_line(line: Line) -> bool:
-    """A title line under a PART/CHAPTER heading: all capitals ("PRELIMINARY") or bold."""
-    t = line.text.strip()
-    if not t or len(t) > 100 or t.endswith((".", ";", ",")):
-        return False
-    if match_article(t) or match_marker(t) or match_schedule(t):
-        return False
-    letters = [c for c in t if c.isalpha()]
-    if not letters:
-        return False
-    if all(c.isascii() for c in letters):
-        return len(letters) >= 2 and all(c.isupper() for c in letters)
-    return len(t) < 60
-
-
-def _bold_title(container: Line, lines: Sequence[Line], j: int) -> bool:
-    """A bold title-case line under a bold container heading ("Chapter II" / "Personal Data
-    Protection"), which is not itself the heading of the unit that follows."""
-    line = lines[j]
-    t = line.text.strip()
-    if not (container.bold and line.bold and t[:1].isupper()) or len(t) > 100:
-        return False
-    if match_article(t) or match_marker(t) or match_schedule(t) or match_container(t):
-        return False
-    nxt = lines[j + 1].text.strip() if j + 1 < len(lines) else ""
-    return not (match_article(nxt) or match_marker(nxt))
-
-
-def _detect_heads(lines: Sequence[Line]) -> tuple[list[_Head], bool, bool]:
+def _detect_heads(lines: Sequence[Line]) -> tuple[list[Head], bool, bool]:
     """Find containers, schedules and the article/section chain."""
     skip = toc_lines(lines) | _quoted_lines(lines)
-    heads: list[_Head] = []
-    container_at: dict[int, _Head] = {}
-    taken: set[int] = set()  # lines used as a heading
-    first_schedule = len(lines)
-    last_value: dict[str, int] = {}
-    # Parts usually hold chapters, but some laws (the Thai PDPA) put parts inside chapters:
-    # whichever of the two appears first is the outer one.
-    order = ["part", "chapter", "section"]
-    seen_outer = False
-    for i, ln in enumerate(lines):
-        if i in skip or i in taken:
-            continue
-        t = ln.text.strip()
-        sched = match_schedule(t)
-        if sched is not None:
-            level, number = sched
-            if level == "schedule":
-                first_schedule = min(first_schedule, i)
-            container_at[i] = _Head(Start(0, RANK[level], level, number, "", number), i, i + 1, 0)
-            continue
-        if i > first_schedule:
-            continue
-        cm = match_container(t)
-        if cm is None or not _container_ok(ln, t, cm):
-            continue
-        if not seen_outer and cm.level in ("part", "chapter"):
-            seen_outer = True
-            if cm.level == "chapter":
-                order = ["chapter", "part", "section"]
-        prev = last_value.get(cm.level)
-        if prev is not None and not (prev < cm.seq <= prev + 300):
-            continue
-        last_value[cm.level] = cm.seq
-        for lower in order[order.index(cm.level) + 1 :]:
-            last_value.pop(lower, None)
-        heading, j = cm.rest, i + 1
-        if not heading:
-            parts: list[str] = []
-            while j < len(lines) and len(parts) < 3 and j not in skip and _heading_line(lines[j]):
-                parts.append(lines[j].text.strip())
-                taken.add(j)
-                j += 1
-            if not parts and j < len(lines) and j not in skip and _bold_title(ln, lines, j):
-                parts.append(lines[j].text.strip())
-                taken.add(j)
-                j += 1
-            heading = " ".join(parts)
-        level = "subchapter" if cm.level == "section" else cm.level
-        container_at[i] = _Head(
-            Start(0, RANK[level], level, cm.label, heading, cm.label, value=cm.value), i, j, 0
-        )
-    if order[0] == "chapter":
-        for head in container_at.values():
-            if head.start.level in ("part", "chapter"):
-                head.start.rank = order.index(head.start.level)
-    chain_heads, chapter_article, family = _chain(lines, skip | taken, container_at, first_schedule)
+    cands, first_schedule = container_candidates(lines, skip)
+    # the chain is found twice: first to judge the container candidates, then again with
+    # the chosen containers (whose headings restart the numbering of the articles in them)
+    raw_lines = {c.line for c in cands if not c.numbered_section}
+    raw_chapters = sorted(c.line for c in cands if c.level == "chapter")
+    picked, _, family = _chain(lines, skip, raw_lines, raw_chapters, first_schedule)
+    chosen = select_containers(cands, [(i, cand.number) for i, cand in picked], family=family)
+    container_at, taken = container_heads(lines, chosen, skip, headings_above=family == "cw")
+    chapters = sorted(c.line for c in chosen if c.level == "chapter")
+    skip |= taken
+    picked, chapter_article, family = _chain(
+        lines, skip, set(container_at), chapters, first_schedule
+    )
+    chain_heads = [_article_head(lines, i, cand, container_at, skip) for i, cand in picked]
     heads = sorted([*container_at.values(), *chain_heads], key=lambda h: h.first_line)
     return heads, chapter_article, family != "cw"
 
@@ -267,21 +184,26 @@ def _strength(lines: Sequence[Line], i: int, cand: Candidate) -> float:
 
 
 def _chain(
-    lines: Sequence[Line], skip: set[int], container_at: dict[int, _Head], first_schedule: int
-) -> tuple[list[_Head], bool, str]:
+    lines: Sequence[Line],
+    skip: set[int],
+    container_lines: set[int],
+    chapter_lines: Sequence[int],
+    first_schedule: int,
+) -> tuple[list[tuple[int, Candidate]], bool, str]:
+    """The best article/section chain: (line, candidate) pairs, whether its numbers restart
+    in every chapter, and its family."""
     by_family: dict[str, list[tuple[int, Candidate]]] = {}
     for i in range(min(first_schedule, len(lines))):
-        if i in skip or i in container_at:
+        if i in skip or i in container_lines:
             continue
         cand = match_article(lines[i].text.strip())
         if cand is not None:
             by_family.setdefault(cand.family, []).append((i, cand))
     best: tuple[float, str, list[tuple[int, Candidate]]] = (0.0, "", [])
-    container_lines = sorted(k for k, h in container_at.items() if h.start.level == "chapter")
     for family, cands in by_family.items():
         items = []
         for i, cand in cands:
-            n_before = sum(1 for c in container_lines if c < i)
+            n_before = bisect.bisect_left(chapter_lines, i)
             key = number_key(cand.number)
             end = number_key(cand.end_number) if cand.end_number else key
             items.append(
@@ -296,13 +218,12 @@ def _chain(
         number_key(b.number) <= number_key(a.number)
         for (_, a), (_, b) in zip(picked, picked[1:], strict=False)
     )
-    heads = [_article_head(lines, i, cand, container_at, skip) for i, cand in picked]
-    return heads, restarts and family == "article", family
+    return picked, restarts and family == "article", family
 
 
 def _article_head(
-    lines: Sequence[Line], i: int, cand: Candidate, container_at: dict[int, _Head], skip: set[int]
-) -> _Head:
+    lines: Sequence[Line], i: int, cand: Candidate, container_at: dict[int, Head], skip: set[int]
+) -> Head:
     ln = lines[i]
     lead = len(ln.text) - len(ln.text.lstrip())
     number = f"{cand.number}-{cand.end_number}" if cand.end_number else cand.number
@@ -362,7 +283,7 @@ def _article_head(
     if not heading and rest.startswith("[") and len(rest) < 80:
         heading = rest  # "33. [Repealed]", "27. to 32. [Repealed by Act 40 of 2020]"
     heading = _FOOTNOTE_RE.sub("", heading.strip(" :.\u2014-")).strip()
-    return _Head(Start(0, RANK[level], level, number, heading, label), first, body_line, body_col)
+    return Head(Start(0, RANK[level], level, number, heading, label), first, body_line, body_col)
 
 
 def _title_like(line: Line, head: Line) -> bool:

@@ -2,8 +2,9 @@
 
 Each function here looks at one line only and answers with a candidate (or ``None``);
 whether a candidate really starts a unit is decided later from the sequence of numbers
-(``numbering.py``) and the document context (``toc.py``, ``__init__.py``). No regex here
-has nested quantifiers, so every match is linear in the line length.
+(``numbering.py``), the containers' agreement with it (``containers.py``) and the
+document context (``toc.py``, ``__init__.py``). Sub-unit markers are in ``markers.py``.
+No regex here has nested quantifiers, so every match is linear in the line length.
 
 >>> match_article("Article 12.15: Cross-border Transfer").number
 '12.15'
@@ -169,11 +170,19 @@ _NUM_WORD = (
 )
 _CONTAINER_RE = re.compile(
     rf"^(PART|Part|CHAPTER|Chapter|BAB|Bab|Chương|CHƯƠNG|หมวด)\s+"
-    rf"([IVXLC]{{1,7}}[A-Za-z]?|[1-9]\d{{0,2}}[A-Za-z]?|{_NUM_WORD}|[๐-๙]{{1,3}})(?![\w.(])\s*[.:{_DASH}]?\s*"
+    rf"([IVXLC]{{1,7}}[A-Za-z]?|[1-9]\d{{0,2}}[A-Za-z]?|{_NUM_WORD}|[๐-๙]{{1,3}})(?![\w(]|\.\d)"
+    rf"\s*([.:{_DASH}]?)\s*"
 )
-_TREATY_SECTION_RE = re.compile(r"^SECTION\s+([A-Z])(?![\w.(])\s*[.:\u2014\u2013-]?\s*")
+_DIVISION_RE = re.compile(
+    rf"^(DIVISION|Division)\s+([1-9]\d?[A-Za-z]?|[IVX]{{1,5}})(?![\w(]|\.\d)\s*([.:{_DASH}]?)\s*"
+)
+_TREATY_SECTION_RE = re.compile(
+    r"^SECTION\s+([A-Z]|[1-9]\d?)(?![\w(]|\.\d)\s*[.:\u2014\u2013-]?\s*"
+)
 _CN_CONTAINER_RE = re.compile(rf"^第({_CN}{{1,5}})([编章节])(?:\s+|$)")
-_TH_PART_RE = re.compile(r"^ส่วนที่\s*([๐-๙0-9]{1,3})\s*")
+# PDF text layers often split the Thai vowel and tone mark of ที่ with spaces ("ส่วนท ี่ ๑")
+_TH_PART_RE = re.compile(r"^ส่วนท\s?ี\s?่\s*([๐-๙0-9]{1,3})(?![๐-๙0-9])\s*")
+_LEADER_TAIL_RE = re.compile(r"\s*(?:\.\s?){4,}$|\s*…{2,}$")
 _CONTAINER_LEVEL = {
     "part": "part",
     "chapter": "chapter",
@@ -200,15 +209,21 @@ def _container_number(token: str) -> int | None:
         return None
 
 
+def _dashed(separator: str, rest: str) -> bool:
+    return bool(separator) and separator in _DASH and rest[:1].isupper()
+
+
 @dataclass(frozen=True, slots=True)
 class ContainerMatch:
     """A line that may be a part/chapter/sub-chapter heading."""
 
-    level: str  # "part" | "chapter" | "section"
+    level: str  # "part" | "chapter" | "section" (a sub-chapter: Section A, Division 1, 第一节)
     value: int  # numeric value for sequence checks
-    label: str  # "Part 3", "Chapter 12", "Section A"
+    label: str  # "Part 3", "Chapter 12", "Section A", "Division 1"
     rest: str
     shouting: bool  # keyword in capitals (PART, CHAPTER): a strong sign of a heading
+    dashed: bool = False  # "Division 1 — Consent": a dash before a title, a sign of a heading
+    numbered_section: bool = False  # "SECTION 2": a sub-chapter only where articles are Articles
 
     @property
     def seq(self) -> int:
@@ -222,7 +237,12 @@ def match_container(text: str) -> ContainerMatch | None:
 
     >>> match_container("PART III").label
     'Part 3'
+    >>> match_container("Division 2 — Purpose").label
+    'Division 2'
+    >>> match_container("SECTION F.........................").label
+    'Section F'
     """
+    text = _LEADER_TAIL_RE.sub("", text)
     m = _CN_CONTAINER_RE.match(text)
     if m:
         try:
@@ -244,22 +264,42 @@ def match_container(text: str) -> ContainerMatch | None:
         if len(token) > 1 and (token[:-1].isdigit() or token[-1].islower()) and token[-1].isalpha():
             suffix = token[-1].upper()
         kw = m.group(1)
+        rest = text[m.end() :].strip()
         return ContainerMatch(
             level,
             num,
             f"{label} {num}{suffix}",
-            text[m.end() :].strip(),
+            rest,
             kw.isupper() or not kw.isascii(),
+            _dashed(m.group(3), rest),
+        )
+    m = _DIVISION_RE.match(text)
+    if m:
+        num = _container_number(m.group(2))
+        if num is None:
+            return None
+        token = m.group(2)
+        suffix = token[-1].upper() if token[:-1].isdigit() and token[-1].isalpha() else ""
+        rest = text[m.end() :].strip()
+        return ContainerMatch(
+            "section",
+            num,
+            f"Division {num}{suffix}",
+            rest,
+            m.group(1).isupper(),
+            _dashed(m.group(3), rest),
         )
     m = _TREATY_SECTION_RE.match(text)
     if m:
-        return ContainerMatch(
-            "section", ord(m.group(1)) - 64, f"Section {m.group(1)}", text[m.end() :].strip(), True
-        )
+        tok = m.group(1)
+        value = int(tok) if tok.isdigit() else ord(tok) - 64
+        rest = text[m.end() :].strip()
+        return ContainerMatch("section", value, f"Section {tok}", rest, True, False, tok.isdigit())
     m = _TH_PART_RE.match(text)
     if m:
         value = int(thai_digits_to_arabic(m.group(1)))
-        return ContainerMatch("section", value, f"Section {value}", text[m.end() :].strip(), True)
+        # ส่วน sits inside หมวด (chapter): the English translations call it a Part
+        return ContainerMatch("part", value, f"Part {value}", text[m.end() :].strip(), True)
     return None
 
 
@@ -312,72 +352,3 @@ def match_schedule(text: str) -> tuple[str, str] | None:
         kind = "Annex" if m.group(1).lower() == "annex" else "Appendix"
         return "annex", f"{kind} {m.group(2)}"
     return None
-
-
-# ---- sub-units ------------------------------------------------------------------------
-
-_SUB_RE = re.compile(
-    r"^(?:\(([1-9]\d{0,2}[A-Za-z]?|[a-z]{1,4}|[A-Z])\)(?=\s|$)|([1-9]\d{0,2})\.(?=\s|$)"
-    r"|（([一二三四五六七八九十]{1,3})）|([๐-๙]{1,3})\)(?=\s|$)|\(([๐-๙]{1,3})\)(?=\s|$))"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Marker:
-    """A sub-unit marker at a line start: ``(1)``, ``1.``, ``(a)``, ``(i)``, ``（一）``."""
-
-    token: str  # what is inside the brackets, as printed ("1", "a", "iv", "一")
-    kinds: tuple[str, ...]  # possible enumeration styles, most likely first
-    length: int  # characters the marker takes
-
-
-def match_marker(text: str) -> Marker | None:
-    """Recognise a sub-unit marker at the start of ``text``.
-
-    >>> match_marker("(iv) the monitoring").kinds
-    ('roman',)
-    >>> match_marker("(i) if").kinds
-    ('roman', 'letter')
-    """
-    m = _SUB_RE.match(text)
-    if not m:
-        return None
-    rest = text[m.end() :].lstrip()
-    first = rest.split(maxsplit=1)[0] if rest else ""
-    if first in {"of", "to", "and", "or"} and not rest[len(first) :].strip():
-        return None
-    if first == "of":
-        return None
-    if m.group(1):
-        tok = m.group(1)
-        if tok[0].isdigit():
-            return Marker(tok, ("paren_digit",), m.end())
-        if tok.isupper():
-            return Marker(tok, ("upper",), m.end())
-        kinds: list[str] = []
-        if is_roman(tok.upper()):
-            kinds.append("roman")
-        if len(tok) == 1 or (len(tok) == 2 and tok[0] == tok[1]):
-            kinds.append("letter")
-        return Marker(tok, tuple(kinds), m.end()) if kinds else None
-    if m.group(2):
-        return Marker(m.group(2), ("dot_digit",), m.end())
-    if m.group(3):
-        return Marker(m.group(3), ("cn",), m.end())
-    tok = thai_digits_to_arabic(m.group(4) or m.group(5))
-    return Marker(tok, ("paren_digit",), m.end())
-
-
-def marker_value(token: str, kind: str) -> int:
-    """Ordinal value of a marker token in its style (``"c"`` letter -> 3, ``"iv"`` -> 4)."""
-    if kind in ("paren_digit", "dot_digit"):
-        digits = "".join(ch for ch in token if ch.isdigit())
-        return int(digits)
-    if kind == "roman":
-        return roman_to_int(token)
-    if kind == "cn":
-        return chinese_to_int(token)
-    if kind in ("letter", "upper"):
-        # a, b, ..., z, aa, bb, ...
-        return (len(token) - 1) * 26 + ord(token[0].lower()) - 96
-    raise ValueError(f"unknown marker kind {kind!r}")

@@ -74,13 +74,31 @@ def _is_attached(line: Line) -> bool:
     return line.bold and len(t) < 100 and not t.endswith((".", ";"))
 
 
-def _restart_after(lines: Sequence[Line], start: int) -> int | None:
-    """Index of the line where the article numbering goes back after ``start``."""
+def _restart_after(lines: Sequence[Line], start: int) -> tuple[int, bool] | None:
+    """Where the body begins after a list that starts at ``start``: the line where the
+    article numbering goes back, or where the list's outer container numbering does
+    ("Chapter 1 ... Chapter 20" listed, then "CHAPTER 1"). The flag is True for a
+    container restart (that line is the body's first heading).
+
+    An article number that goes back after a listed container heading is a per-chapter
+    restart inside the list, not the body.
+    """
     prev = None
     first = None
+    outer: tuple[str, int] | None = None  # the list's first container: level, sequence key
+    containers = 0  # container entries seen so far
+    containers_at_prev = 0  # ... when the previous article entry was seen
     stop = min(len(lines), start + _MAX_TOC_LINES)
     for i in range(start + 1, stop):
         t = lines[i].text.strip()
+        cm = match_container(t)
+        if cm is not None:
+            if outer is None:
+                outer = (cm.level, cm.seq)
+            elif cm.level == outer[0] and cm.seq <= outer[1]:
+                return i, True
+            containers += 1
+            continue
         cand = match_article(t)
         if cand is not None:
             key = number_key(cand.number)
@@ -89,11 +107,13 @@ def _restart_after(lines: Sequence[Line], start: int) -> int | None:
             if m is None:
                 continue
             key = number_key(m.group(1).upper())
+        per_chapter = containers_at_prev > 0 and containers > containers_at_prev
         if first is None:
             first = key
-        elif prev is not None and key <= prev and key <= first:
-            return i
+        elif prev is not None and key <= prev and key <= first and not per_chapter:
+            return i, False
         prev = key
+        containers_at_prev = containers
     return None
 
 
@@ -103,12 +123,12 @@ def toc_lines(lines: Sequence[Line]) -> set[int]:
     for t_idx, line in enumerate(lines):
         if not _TRIGGER_RE.match(line.text.strip()):
             continue
-        restart = _restart_after(lines, t_idx)
-        if restart is None:
+        found = _restart_after(lines, t_idx)
+        if found is None:
             out.add(t_idx)
             continue
-        end = restart
-        while end - 1 > t_idx and _is_attached(lines[end - 1]):
+        end, at_heading = found
+        while not at_heading and end - 1 > t_idx and _is_attached(lines[end - 1]):
             end -= 1
         out.update(range(t_idx, end))
     out |= _leader_runs(lines)

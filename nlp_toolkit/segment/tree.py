@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nlp_toolkit.records import Line, Provision
-from nlp_toolkit.segment.patterns import marker_value, match_marker
+from nlp_toolkit.segment.markers import marker_value, match_marker
 
 RANK = {
     "part": 0,
@@ -25,6 +25,7 @@ RANK = {
     "section": 3,
 }
 SUB_RANK = 4
+_NESTED = frozenset({"part", "chapter", "subchapter"})  # containers numbered by their parent
 
 
 @dataclass(slots=True)
@@ -175,8 +176,9 @@ def build(
         parent = stack[-1] if stack else None
         chapter = next((e[4] for e in reversed(stack) if e[0].level == "chapter"), 0)
         number = s.number
-        if s.level == "subchapter" and parent is not None:
-            number = f"{parent[0].number} {s.number}"
+        if s.level in _NESTED and parent is not None:
+            # a container inside another is numbered by both: "Chapter 7 Part 1"
+            number = f"{out[parent[1]].number} {s.number}"
         if chapter_article and s.level in ("article", "section") and chapter and "." not in number:
             number = f"{chapter}.{number}"
         label = s.label
