@@ -1,0 +1,32 @@
+"""Sentence embeddings for provisions: embedders, chunking, pooling, cache keys.
+
+Example:
+    >>> from nlp_toolkit.embed import chunk_text, text_hash
+    >>> chunk_text("First. Second.", max_chars=8)
+    [(0, 6), (7, 14)]
+"""
+
+from __future__ import annotations
+
+from nlp_toolkit.embed.chunking import chunk_text, sentence_spans
+from nlp_toolkit.embed.models import (
+    Embedder,
+    SentenceTransformerEmbedder,
+    UseM3Embedder,
+    encode_by_length,
+    load_embedder,
+)
+from nlp_toolkit.embed.pooling import Pooling, embed_provisions, text_hash
+
+__all__ = [
+    "Embedder",
+    "Pooling",
+    "SentenceTransformerEmbedder",
+    "UseM3Embedder",
+    "chunk_text",
+    "embed_provisions",
+    "encode_by_length",
+    "load_embedder",
+    "sentence_spans",
+    "text_hash",
+]

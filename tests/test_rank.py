@@ -1,0 +1,137 @@
+"""Ranking: exact top-k against brute force, RRF invariants, ANN recall against exact."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.rank import AnnIndex, dense_topk, rrf_fuse
+
+
+def _brute_force(q: np.ndarray, m: np.ndarray, k: int, mask: np.ndarray | None):
+    scores = q @ m.T
+    out_i, out_s = [], []
+    for row in scores:
+        cand = [j for j in range(m.shape[0]) if mask is None or mask[j]]
+        cand.sort(key=lambda j: (-row[j], j))
+        out_i.append(cand[:k])
+        out_s.append([row[j] for j in cand[:k]])
+    return np.array(out_i, dtype=np.int64), np.array(out_s, dtype=np.float32)
+
+
+# Small integer-valued floats make ties frequent, which is what the ordering rule is about.
+_values = st.integers(-3, 3).map(float)
+
+
+@st.composite
+def _problem(draw: st.DrawFn):
+    n = draw(st.integers(1, 30))
+    d = draw(st.integers(1, 6))
+    q = draw(st.integers(1, 4))
+    matrix = draw(hnp.arrays(np.float32, (n, d), elements=_values))
+    queries = draw(hnp.arrays(np.float32, (q, d), elements=_values))
+    k = draw(st.integers(1, n + 3))
+    mask = draw(st.one_of(st.none(), hnp.arrays(np.bool_, (n,))))
+    return queries, matrix, k, mask
+
+
+@settings(max_examples=200, deadline=None)
+@given(_problem())
+def test_dense_topk_equals_brute_force_sort(problem) -> None:
+    queries, matrix, k, mask = problem
+    idx, scores = dense_topk(queries, matrix, k, mask=mask)
+    want_i, want_s = _brute_force(queries, matrix, k, mask)
+    assert idx.tolist() == want_i.tolist()
+    np.testing.assert_allclose(scores, want_s.reshape(scores.shape))
+
+
+def test_dense_topk_ties_by_index_and_one_query_shape() -> None:
+    matrix = np.ones((10, 3), dtype=np.float32)
+    idx, scores = dense_topk(np.ones(3, dtype=np.float32), matrix, 4)
+    assert idx.tolist() == [0, 1, 2, 3]
+    assert scores.shape == (4,)
+
+
+def test_dense_topk_rejects_dimension_mismatch() -> None:
+    with pytest.raises(ValueError, match="same model"):
+        dense_topk(np.ones((1, 3)), np.ones((5, 4)), 2)
+    with pytest.raises(ValueError, match="k must be"):
+        dense_topk(np.ones((1, 3)), np.ones((5, 3)), 0)
+
+
+_ids = st.lists(st.integers(0, 25), max_size=15)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ids, max_size=5), st.integers(0, 100))
+def test_rrf_is_a_permutation_of_the_union(rankings: list[list[int]], k: int) -> None:
+    fused = rrf_fuse(rankings, k=k)
+    ids = [i for i, _ in fused]
+    assert sorted(ids) == sorted({i for r in rankings for i in r})
+    scores = [s for _, s in fused]
+    assert scores == sorted(scores, reverse=True)
+    # Deterministic: same input, same output; and a list input gives a list output.
+    assert rrf_fuse(rankings, k=k) == fused
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ids.map(lambda xs: list(dict.fromkeys(xs))))
+def test_rrf_of_one_ranking_keeps_its_order(ranking: list[int]) -> None:
+    assert [i for i, _ in rrf_fuse([ranking])] == ranking
+
+
+def test_rrf_scores_and_weights() -> None:
+    fused = dict(rrf_fuse([["a", "b"], ["b", "c"]], k=60))
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
+    weighted = rrf_fuse([["a"], ["b"]], weights=[1.0, 2.0])
+    assert [i for i, _ in weighted] == ["b", "a"]
+    # Equal scores: the id with the better best rank wins, then first appearance.
+    assert [i for i, _ in rrf_fuse([["x", "y"], ["y", "x"]])] == ["x", "y"]
+    with pytest.raises(ValueError, match="weights"):
+        rrf_fuse([["a"]], weights=[1.0, 1.0])
+
+
+def _clustered(n: int, d: int, seed: int) -> np.ndarray:
+    """Unit vectors with low intrinsic dimension, like real sentence embeddings."""
+    rng = np.random.default_rng(seed)
+    basis = rng.standard_normal((32, d)).astype(np.float32)
+    x = rng.standard_normal((n, 32)).astype(np.float32) @ basis
+    x += 0.3 * rng.standard_normal((n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.mark.slow
+def test_ann_recall_at_10_against_exact() -> None:
+    data = _clustered(20_000, 384, seed=0)
+    rng = np.random.default_rng(1)
+    queries = data[rng.choice(len(data), 100, replace=False)]
+    queries = queries + 0.05 * rng.standard_normal(queries.shape).astype(np.float32)
+    index = AnnIndex(384, ef_construction=100).build(data[:15_000]).add(data[15_000:])
+    assert len(index) == 20_000
+    got, got_scores = index.search(queries, 10)
+    want, _ = dense_topk(queries, data, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, want, strict=True)])
+    assert recall >= 0.95
+    assert np.all(np.diff(got_scores, axis=1) <= 1e-6)
+    exact = np.einsum("qd,qkd->qk", queries, data[got])
+    np.testing.assert_allclose(got_scores, exact, atol=1e-4)
+
+
+def test_ann_small_exact_mask_and_errors() -> None:
+    data = _clustered(300, 16, seed=2)
+    index = AnnIndex(16, ef_search=300).build(data)
+    idx, scores = index.search(data[5], 3)
+    assert idx[0] == 5 and scores[0] == pytest.approx(1.0, abs=1e-5)
+    mask = np.zeros(300, dtype=bool)
+    mask[[7, 8, 9]] = True
+    masked, _ = index.search(data[:2], 5, mask=mask)
+    assert masked.shape == (2, 3)
+    assert set(masked[0]) == {7, 8, 9}
+    with pytest.raises(ToolkitError, match="build"):
+        AnnIndex(16).search(data[0], 1)
+    with pytest.raises(ValueError, match="dimension"):
+        index.search(np.ones(8, dtype=np.float32), 1)
