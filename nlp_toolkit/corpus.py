@@ -1,0 +1,162 @@
+"""``Corpus``: the facade notebooks and the CLI use over manifest, fetch, ingest and store.
+
+>>> corpus = Corpus.open(":memory:")
+>>> corpus.stats()["provisions"]
+0
+>>> corpus.provisions().empty
+True
+>>> corpus.close()
+
+Heavy modules (pdfplumber through the readers, pandas) are imported by the methods that
+need them, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from nlp_toolkit.fetch import FetchReport, ProgressFn, fetch
+from nlp_toolkit.manifest import Manifest, ManifestRow, read_manifest
+from nlp_toolkit.store import ProvisionRow, Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from nlp_toolkit.extract import ExtractLimits
+    from nlp_toolkit.ingest import IngestReport
+
+#: The default corpus definition, relative to the project folder.
+DEFAULT_MANIFEST = Path("corpus") / "manifest.csv"
+#: The default index, relative to the project folder.
+DEFAULT_DB = Path("corpus") / "index.sqlite"
+
+
+def fetch_manifest(manifest: str | Path | Manifest = DEFAULT_MANIFEST, *,
+                   mirror: str | Path | None = None,
+                   progress: ProgressFn | None = None) -> FetchReport:
+    """Fetch a manifest's documents into its folder; bad rows are failures of the report.
+
+    Raises:
+        ManifestError: The manifest cannot be used at all.
+    """
+    m = manifest if isinstance(manifest, Manifest) else read_manifest(manifest)
+    report = fetch(m.rows, m.root, mirror=Path(mirror) if mirror is not None else None,
+                   progress=progress)
+    report.failures[:0] = list(m.errors)
+    return report
+
+
+class Corpus:
+    """An index of documents and provisions, with the verbs that fill and read it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, db_path: str | Path = DEFAULT_DB, *, create: bool = True) -> Corpus:
+        """Open (or create) the index at ``db_path``.
+
+        Raises:
+            StoreError: The index is unusable, or missing while ``create`` is False.
+        """
+        return cls(Store.open(db_path, create=create))
+
+    def close(self) -> None:
+        """Close the index."""
+        self.store.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- filling -------------------------------------------------------------------------
+    def fetch(self, manifest: str | Path | Manifest = DEFAULT_MANIFEST, *,
+              mirror: str | Path | None = None,
+              progress: ProgressFn | None = None) -> FetchReport:
+        """Fetch a manifest's documents (see :func:`fetch_manifest`)."""
+        return fetch_manifest(manifest, mirror=mirror, progress=progress)
+
+    def ingest(self, inputs: Iterable[ManifestRow | Path | str] = (), *,
+               manifest: str | Path | Manifest | None = None, workers: int | None = None,
+               limits: ExtractLimits | None = None,
+               progress: ProgressFn | None = None) -> IngestReport:
+        """Ingest files, folders and/or a manifest's rows (bad rows become failures).
+
+        Raises:
+            ManifestError: The manifest cannot be used at all.
+        """
+        from nlp_toolkit.ingest import ingest
+
+        items: list[ManifestRow | Path | str] = list(inputs)
+        errors: Sequence[Any] = ()
+        if manifest is not None:
+            m = manifest if isinstance(manifest, Manifest) else read_manifest(manifest)
+            items.extend(m.rows)
+            errors = m.errors
+        report = ingest(items, self.store, workers=workers, limits=limits, progress=progress)
+        for failure in errors:
+            self.store.record_failure(failure.doc_id, failure.path, failure.kind,
+                                      failure.reason)
+        report.failures[:0] = list(errors)
+        return report
+
+    def build(self, manifest: str | Path = DEFAULT_MANIFEST, *,
+              mirror: str | Path | None = None, workers: int | None = None,
+              limits: ExtractLimits | None = None, fetch_progress: ProgressFn | None = None,
+              ingest_progress: ProgressFn | None = None) -> tuple[FetchReport, IngestReport]:
+        """Fetch then ingest a manifest; rows that could not be fetched are not ingested."""
+        m = read_manifest(manifest)
+        fetched = fetch_manifest(m, mirror=mirror, progress=fetch_progress)
+        lost = {f.doc_id for f in fetched.failures}
+        rows = [r for r in m.rows if r.doc_id not in lost]
+        from nlp_toolkit.ingest import ingest
+
+        report = ingest(rows, self.store, workers=workers, limits=limits,
+                        progress=ingest_progress)
+        return fetched, report
+
+    # -- reading -------------------------------------------------------------------------
+    def iter_provisions(self, doc_id: str | None = None, level: str | None = None, *,
+                        limit: int | None = None) -> Iterator[ProvisionRow]:
+        """Stored provisions in document order.
+
+        ``level`` is a level name, ``"article"`` (the main numbered units: articles, and
+        statute sections; not the 第一节 sections that group articles) or None/``"all"``.
+        """
+        if level in (None, "all"):
+            return self.store.provisions(doc_id, limit=limit)
+        if level == "article":
+            return self.store.provisions(doc_id, articles=True, limit=limit)
+        return self.store.provisions(doc_id, level, limit=limit)
+
+    def provisions(self, doc_id: str | None = None, level: str | None = None, *,
+                   limit: int | None = None) -> pd.DataFrame:
+        """Stored provisions as a DataFrame with the ``spec/cli.md`` columns.
+
+        Example:
+            >>> Corpus.open("corpus/index.sqlite").provisions("chn-pipl-2021", "article")
+            ... # doctest: +SKIP
+        """
+        import pandas as pd
+
+        from nlp_toolkit.store.rows import PROVISION_FIELDS
+
+        columns = [*PROVISION_FIELDS, "jurisdiction", "language"]
+        rows = [p.to_dict() for p in self.iter_provisions(doc_id, level, limit=limit)]
+        return pd.DataFrame(rows, columns=columns)
+
+    def documents(self) -> pd.DataFrame:
+        """Stored documents' metadata as a DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.store.documents())
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of documents, pages, provisions and failures."""
+        return self.store.stats()

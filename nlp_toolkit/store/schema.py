@@ -1,0 +1,123 @@
+"""The index's schema as ordered migrations, keyed by ``PRAGMA user_version``.
+
+Migration ``n`` upgrades a database at version ``n - 1`` to version ``n``; each runs in its
+own transaction together with the ``user_version`` bump, so a database is always at a
+whole version. Append new migrations; never edit a released one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+from nlp_toolkit.errors import StoreError
+
+#: The FTS5 tokenizer: Unicode words with diacritics folded; combining marks (Thai, Lao
+#: vowel signs) stay inside tokens. CJK, Thai and Lao text is split into one token per
+#: character (cluster) before indexing, see :mod:`nlp_toolkit.store.fts`.
+FTS_TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N* Co Mc Mn'"
+
+_V1 = f"""
+CREATE TABLE documents (
+    doc_id       TEXT PRIMARY KEY,
+    path         TEXT NOT NULL,
+    format       TEXT NOT NULL DEFAULT '',
+    jurisdiction TEXT NOT NULL DEFAULT '',
+    title        TEXT NOT NULL DEFAULT '',
+    doc_type     TEXT NOT NULL DEFAULT '',
+    language     TEXT NOT NULL DEFAULT '',
+    year         INTEGER,
+    source_url   TEXT NOT NULL DEFAULT '',
+    sha256       TEXT NOT NULL,
+    page_count   INTEGER,
+    n_provisions INTEGER NOT NULL DEFAULT 0,
+    scanned      INTEGER NOT NULL DEFAULT 0,
+    status       TEXT NOT NULL CHECK (status IN ('ok', 'scanned')),
+    warnings     TEXT NOT NULL DEFAULT '[]',
+    metadata     TEXT NOT NULL DEFAULT '{{}}',
+    clean_text   TEXT NOT NULL DEFAULT '',
+    ingested_at  TEXT NOT NULL
+);
+CREATE TABLE provisions (
+    id          INTEGER PRIMARY KEY,
+    doc_id      TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ref         TEXT NOT NULL UNIQUE,
+    ordinal     INTEGER NOT NULL,
+    number      TEXT NOT NULL,
+    heading     TEXT NOT NULL,
+    level       TEXT NOT NULL,
+    parent_ref  TEXT,
+    path        TEXT NOT NULL,
+    page_start  INTEGER,
+    page_end    INTEGER,
+    char_start  INTEGER NOT NULL,
+    char_end    INTEGER NOT NULL,
+    -- the text is documents.clean_text[char_start:char_end], stored once per document
+    text_sha256 TEXT NOT NULL,
+    fts         INTEGER NOT NULL DEFAULT 0  -- 1 when in provisions_fts (a retrieval unit)
+);
+CREATE INDEX provisions_doc_ordinal ON provisions (doc_id, ordinal);
+CREATE INDEX provisions_level ON provisions (level);
+CREATE INDEX provisions_parent ON provisions (parent_ref);
+CREATE INDEX provisions_text_sha256 ON provisions (text_sha256);
+-- contentless: heading and text as folded by nlp_toolkit.store.fts.fold, for the retrieval
+-- units only (see nlp_toolkit.store.fts.retrieval_units); rowid = provisions.id
+CREATE VIRTUAL TABLE provisions_fts USING fts5 (
+    heading, text, content = '', tokenize = "{FTS_TOKENIZER}"
+);
+CREATE TABLE failures (
+    id      INTEGER PRIMARY KEY,
+    doc_id  TEXT NOT NULL,
+    path    TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    reason  TEXT NOT NULL,
+    sha256  TEXT NOT NULL DEFAULT '',
+    at      TEXT NOT NULL
+);
+CREATE INDEX failures_doc ON failures (doc_id);
+"""
+
+#: ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``.
+MIGRATIONS: tuple[str, ...] = (_V1,)
+#: The schema version this code writes.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, name: str) -> None:
+    """Bring ``conn`` up to :data:`SCHEMA_VERSION`, one migration per transaction.
+
+    Raises:
+        StoreError: The database is newer than this code, or not an nlp_toolkit index.
+    """
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"index {name} has schema version {version}, newer than this "
+                         f"nlp_toolkit's {SCHEMA_VERSION}; upgrade nlp_toolkit")
+    if version == 0 and conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]:
+        raise StoreError(f"{name} is an SQLite database but not an nlp_toolkit index; "
+                         "give another --db PATH")
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[target - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration script into statements (executescript would commit early)."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            yield buf.strip()
+            buf = ""
+    if buf.strip():
+        yield buf.strip()
