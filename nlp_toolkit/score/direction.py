@@ -1,0 +1,94 @@
+"""Direction: does a provision liberalize digital trade, restrict it, or neither?
+
+Rules over the provision's topics and the taxonomy's direction cues:
+
+- ``government_access`` (authority access, compelled data, minimum retention) is restrictive;
+- ``customs_duties``, ``digital_products``, ``source_code``, ``data_localization`` and
+  ``e_transactions``/``paperless_trade`` are liberalizing unless restrictive cues dominate
+  (registration, licensing, approval of certification providers);
+- ``data_flows`` is restrictive when condition cues ("only if", "adequate level of
+  protection", 安全评估) outnumber free-flow cues ("shall allow", "shall not require");
+- ``platform_regulation`` is restrictive when registration, identity verification or
+  content-handling cues occur (pure disclosure duties stay neutral);
+- everything else is neutral.
+
+Example:
+    >>> classify_direction("No Party shall impose customs duties on electronic transmissions.",
+    ...                    "en", ("customs_duties",), "hard")
+    'liberalizing'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from nlp_toolkit.score import Direction
+from nlp_toolkit.score.modality import compile_cues
+from nlp_toolkit.topics import Taxonomy, load_taxonomy
+
+__all__ = ["LIBERAL_TOPICS", "classify_direction", "direction_cue_counts"]
+
+#: Topics whose commitments remove barriers unless restrictive cues dominate.
+LIBERAL_TOPICS = frozenset(
+    {
+        "customs_duties",
+        "digital_products",
+        "source_code",
+        "data_localization",
+        "e_transactions",
+        "paperless_trade",
+        "open_data",
+    }
+)
+
+
+@lru_cache(maxsize=4)
+def _patterns(taxonomy: Taxonomy, lang: str) -> dict[str, re.Pattern[str]]:
+    out: dict[str, re.Pattern[str]] = {}
+    for cls, lex in taxonomy.direction_cues.items():
+        cues = lex.get(lang, ())
+        if cues:
+            out[cls] = compile_cues(cues, lang)
+    return out
+
+
+def direction_cue_counts(
+    text: str, language: str = "en", *, taxonomy: Taxonomy | None = None
+) -> tuple[int, int]:
+    """``(liberalizing, restrictive)`` cue counts in ``text``."""
+    lang = "zh" if language.lower().startswith(("zh", "chi", "cmn")) else "en"
+    pats = _patterns(taxonomy or load_taxonomy(), lang)
+    lib = pats.get("liberalizing")
+    res = pats.get("restrictive")
+    return (
+        len(lib.findall(text)) if lib else 0,
+        len(res.findall(text)) if res else 0,
+    )
+
+
+def classify_direction(
+    text: str,
+    language: str,
+    topics: Sequence[str],
+    bindingness: str,
+    *,
+    taxonomy: Taxonomy | None = None,
+) -> Direction:
+    """The direction class of one provision from its asserted topics and cue counts."""
+    lib, res = direction_cue_counts(text, language, taxonomy=taxonomy)
+    topic_set = set(topics)
+    if "government_access" in topic_set:
+        return "restrictive"
+    if "data_flows" in topic_set:
+        return "restrictive" if res > lib else "liberalizing"
+    if "platform_regulation" in topic_set:
+        return "restrictive" if res > 0 else "neutral"
+    if topic_set & LIBERAL_TOPICS:
+        if res > lib + 1:
+            return "restrictive"
+        if bindingness == "soft" and lib == 0:
+            return "neutral"
+        return "liberalizing"
+    return "neutral"

@@ -1,0 +1,229 @@
+"""Lexicon topic scorer: taxonomy terms found in the text, with exact character offsets.
+
+English uses spaCy's ``PhraseMatcher`` on ``spacy.blank("en")`` (case-insensitive on the
+``LOWER`` attribute). Chinese uses plain character matching: jieba's word segmentation
+splits legal compounds inconsistently (``个人信息处理者`` -> ``个人 / 信息处理 / 者``), so a
+phrase matcher over its tokens misses terms that a substring search finds.
+
+A match is dropped when it overlaps an ``exclude`` phrase of its topic ("transfer of shares"),
+and a context-rule term counts only when a ``near`` phrase occurs within its window
+("transfer" near "abroad|cross-border|境外"). Terms in the first line (the heading) count
+double.
+
+Example:
+    >>> scorer = LexiconScorer()
+    >>> s = scorer.score(["Article 5 Customs Duties\\nNo Party shall impose customs duties "
+    ...                   "on electronic transmissions."], ["en"])[0]
+    >>> s.labels
+    ('customs_duties',)
+    >>> s.bindingness, s.direction
+    ('hard', 'liberalizing')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nlp_toolkit.score import Evidence, ProvisionScore
+from nlp_toolkit.score.direction import classify_direction
+from nlp_toolkit.score.modality import classify_bindingness
+from nlp_toolkit.topics import Taxonomy, load_taxonomy
+
+__all__ = ["LexiconScorer", "Match", "base_language", "heading_end"]
+
+HEADING_WEIGHT = 2.0
+WEAK_WEIGHT = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A lexicon hit: ``text == provision[char_start:char_end]``."""
+
+    topic: str
+    text: str
+    char_start: int
+    char_end: int
+    weight: float
+
+
+def base_language(language: str) -> str:
+    """``zh`` for Chinese codes (``zh``, ``zh-CN``, ``chi``), else ``en``."""
+    code = (language or "").strip().lower()
+    return "zh" if code.startswith(("zh", "chi", "cmn")) else "en"
+
+
+def heading_end(text: str) -> int:
+    """End offset of the provision's first line (its number and heading), at most 200 chars."""
+    cut = text.find("\n")
+    return min(len(text) if cut < 0 else cut, 200)
+
+
+class LexiconScorer:
+    """Score topics by weighted lexicon hits.
+
+    Args:
+        taxonomy: the taxonomy (the packaged one by default).
+        scale: hits needed for probability ``1 - 1/e``; ``p = 1 - exp(-hits / scale)``.
+        threshold: probability at which a topic is asserted.
+    """
+
+    def __init__(
+        self, taxonomy: Taxonomy | None = None, *, scale: float = 1.5, threshold: float = 0.6
+    ) -> None:
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.scale = scale
+        self.threshold = threshold
+        self._en: Any = None
+        self._en_keys: dict[str, tuple[str, float, str]] = {}
+        self._zh: list[tuple[re.Pattern[str], str, float, str]] | None = None
+
+    # -- matching ---------------------------------------------------------------------
+    def _english(self) -> Any:
+        if self._en is None:
+            import spacy
+            from spacy.matcher import PhraseMatcher
+
+            nlp = spacy.blank("en")
+            matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+            for t in self.taxonomy.topics:
+                groups: list[tuple[str, tuple[str, ...], float]] = [
+                    ("term", t.terms.get("en", ()), 1.0),
+                    ("weak", t.weak_terms.get("en", ()), WEAK_WEIGHT),
+                    ("exclude", t.exclude.get("en", ()), 0.0),
+                ]
+                for i, rule in enumerate(t.context):
+                    groups.append((f"ctx{i}", rule.terms.get("en", ()), rule.weight))
+                for kind, phrases, weight in groups:
+                    if phrases:
+                        key = f"{t.id}|{kind}"
+                        matcher.add(key, [nlp.make_doc(p) for p in phrases])
+                        self._en_keys[key] = (t.id, weight, kind)
+            self._en = (nlp, matcher)
+        return self._en
+
+    def _chinese(self) -> list[tuple[re.Pattern[str], str, float, str]]:
+        if self._zh is None:
+            out: list[tuple[re.Pattern[str], str, float, str]] = []
+            for t in self.taxonomy.topics:
+                groups: list[tuple[str, tuple[str, ...], float]] = [
+                    ("term", t.terms.get("zh", ()), 1.0),
+                    ("weak", t.weak_terms.get("zh", ()), WEAK_WEIGHT),
+                    ("exclude", t.exclude.get("zh", ()), 0.0),
+                ]
+                for i, rule in enumerate(t.context):
+                    groups.append((f"ctx{i}", rule.terms.get("zh", ()), rule.weight))
+                for kind, phrases, weight in groups:
+                    if phrases:
+                        alts = sorted(phrases, key=len, reverse=True)
+                        pattern = re.compile("|".join(re.escape(p) for p in alts))
+                        out.append((pattern, t.id, weight, kind))
+            self._zh = out
+        return self._zh
+
+    def _raw(self, text: str, lang: str) -> list[tuple[str, str, int, int, float]]:
+        """``(topic, kind, start, end, weight)`` for every phrase hit, before filtering."""
+        hits: list[tuple[str, str, int, int, float]] = []
+        if lang == "zh":
+            for pattern, tid, weight, kind in self._chinese():
+                for m in pattern.finditer(text):
+                    hits.append((tid, kind, m.start(), m.end(), weight))
+            return hits
+        nlp, matcher = self._english()
+        # Newlines become spaces (same length, so offsets hold): PDF lines break phrases.
+        doc = nlp.make_doc(text.replace("\n", " "))
+        for key_hash, start, end in matcher(doc):
+            tid, weight, kind = self._en_keys[nlp.vocab.strings[key_hash]]
+            span = doc[start:end]
+            hits.append((tid, kind, span.start_char, span.end_char, weight))
+        return hits
+
+    def matches(self, text: str, language: str = "en") -> list[Match]:
+        """Lexicon matches in ``text`` after exclusions and context rules, in text order.
+
+        Overlapping hits of one topic keep the longest.
+        """
+        lang = base_language(language)
+        raw = self._raw(text, lang)
+        excluded = [(t, s, e) for t, k, s, e, _ in raw if k == "exclude"]
+        lowered = text.lower().replace("\n", " ")
+        rules = {t.id: t.context for t in self.taxonomy.topics}
+        kept: list[tuple[str, int, int, float]] = []
+        for tid, kind, s, e, w in raw:
+            if kind == "exclude":
+                continue
+            if any(t == tid and s < xe and xs < e for t, xs, xe in excluded):
+                continue
+            if kind.startswith("ctx"):
+                rule = rules[tid][int(kind[3:])]
+                window = lowered[max(0, s - rule.window) : e + rule.window]
+                if not any(n in window for n in rule.near.get(lang, ())):
+                    continue
+            kept.append((tid, s, e, w))
+        kept.sort(key=lambda h: (h[0], h[1], -(h[2] - h[1])))
+        out: list[Match] = []
+        last: dict[str, int] = {}
+        for tid, s, e, w in kept:
+            if s < last.get(tid, -1):
+                continue
+            last[tid] = e
+            out.append(Match(tid, text[s:e], s, e, w))
+        out.sort(key=lambda m: (m.char_start, m.topic))
+        return out
+
+    # -- scores -----------------------------------------------------------------------
+    def hit_weights(self, text: str, language: str = "en") -> dict[str, float]:
+        """Weighted hits per topic (heading hits count :data:`HEADING_WEIGHT` times)."""
+        head = heading_end(text)
+        out = dict.fromkeys(self.taxonomy.ids, 0.0)
+        for m in self.matches(text, language):
+            out[m.topic] += m.weight * (HEADING_WEIGHT if m.char_start < head else 1.0)
+        return out
+
+    def features(self, texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+        """``(n, 2 * topics)`` float32: ``log1p`` of heading hits, then of all weighted hits."""
+        ids = self.taxonomy.ids
+        rows = np.zeros((len(texts), 2 * len(ids)), dtype=np.float32)
+        for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
+            head = heading_end(text)
+            for m in self.matches(text, lang):
+                j = ids.index(m.topic)
+                if m.char_start < head:
+                    rows[i, j] += m.weight
+                rows[i, len(ids) + j] += m.weight
+        return np.log1p(rows)
+
+    def probabilities(self, text: str, language: str = "en") -> dict[str, float]:
+        """``1 - exp(-hits / scale)`` per topic."""
+        return {
+            t: 1.0 - math.exp(-w / self.scale) for t, w in self.hit_weights(text, language).items()
+        }
+
+    def score(self, texts: Sequence[str], languages: Sequence[str]) -> list[ProvisionScore]:
+        """Topics from lexicon hits; bindingness and direction from the shared rules."""
+        out: list[ProvisionScore] = []
+        for text, lang in zip(texts, languages, strict=True):
+            probs = self.probabilities(text, lang)
+            labels = tuple(t for t in self.taxonomy.ids if probs[t] >= self.threshold)
+            evidence = tuple(
+                Evidence(m.topic, m.text, m.char_start, m.char_end, "lexicon", m.weight)
+                for m in self.matches(text, lang)
+                if m.topic in labels
+            )
+            bind, bscore = classify_bindingness(text, lang)
+            out.append(
+                ProvisionScore(
+                    topics=probs,
+                    labels=labels,
+                    bindingness=bind,
+                    bindingness_score=bscore,
+                    direction=classify_direction(text, lang, labels, bind),
+                    evidence=evidence,
+                )
+            )
+        return out

@@ -1,0 +1,153 @@
+"""Bindingness: deontic modality per clause, the strongest clause wins.
+
+Each clause (split at ``. ; :`` + space, ``。；``) is classed by the first cue tier that
+matches, in the taxonomy's order. English: ``none`` (definitions, carve-outs such as
+"Nothing in this Chapter shall prevent", "shall not apply", commencement, constitutive
+rules) before ``soft`` ("shall endeavour", "shall cooperate", "recognise", "where possible")
+before ``hard`` ("shall", "must", "no person shall", an individual's "may request") before
+``weak_soft`` (permissive "may"). Chinese: ``none`` (是指, 不适用, 施行) before ``hard``
+(应当, 不得, 必须, 国家实行) before ``soft`` (鼓励, 支持, 推动, 促进) before ``weak_soft`` (可以).
+The provision takes the strongest clause class (hard > soft > none). The first line (number
+and heading) is skipped, so a heading never decides.
+
+Example:
+    >>> classify_bindingness("Article 3\\nEach Party shall endeavour to cooperate.", "en")
+    ('soft', 0.5)
+    >>> classify_bindingness("第五条 电子商务经营者不得泄露用户信息。", "zh")[0]
+    'hard'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from nlp_toolkit.score import Bindingness
+from nlp_toolkit.topics import Taxonomy, load_taxonomy
+
+__all__ = [
+    "CLAUSE_CLASSES",
+    "classify_bindingness",
+    "clause_classes",
+    "clause_spans",
+    "compile_cues",
+    "tier_counts",
+]
+
+CLAUSE_CLASSES = ("none", "soft", "hard", "weak_soft", "plain")
+_RANK = {"hard": 3, "soft": 2, "weak_soft": 1, "none": 0, "plain": 0}
+_EN_BREAK = re.compile(r"[.;:](?=\s)|\n(?=\(?[0-9ivxa-z]{1,5}[.)]\s)")
+_ZH_BREAK = re.compile(r"[。；]")
+_ZH_HEAD = re.compile(r"^\s*第[一二三四五六七八九十百零〇两0-9]+条\s*")
+
+
+def clause_spans(text: str, language: str = "en") -> list[tuple[int, int]]:
+    """Clause spans of ``text`` (offsets into it), skipping an English first line.
+
+    Example:
+        >>> t = "Article 1 Title\\nA shall go; B may stay."
+        >>> [t[s:e] for s, e in clause_spans(t)]
+        ['A shall go;', 'B may stay.']
+    """
+    start = 0
+    if not language.startswith("zh"):
+        cut = text.find("\n")
+        start = cut + 1 if 0 <= cut < 200 and "\n" in text[: cut + 1] else 0
+        pattern = _EN_BREAK
+    else:
+        head = _ZH_HEAD.match(text)
+        start = head.end() if head else 0
+        pattern = _ZH_BREAK
+    spans: list[tuple[int, int]] = []
+    for m in pattern.finditer(text, start):
+        if m.end() > start and text[start : m.end()].strip():
+            spans.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans]
+
+
+def compile_cues(cues: Sequence[str], lang: str) -> re.Pattern[str]:
+    """One case-insensitive pattern for a cue list, longest cue first.
+
+    English cues match whole words with any whitespace (PDF line breaks) between words; a
+    cue written ``re:PATTERN`` is a regular expression (``re:(?<!by )means(?! of)`` keeps
+    "means" as in definitions but not "by means of").
+
+    Example:
+        >>> bool(compile_cues(["shall endeavour"], "en").search("shall\\nendeavour"))
+        True
+    """
+    parts: list[str] = []
+    for cue in sorted(cues, key=len, reverse=True):
+        if cue.startswith("re:"):
+            parts.append(cue[3:])
+        elif lang == "zh":
+            parts.append(re.escape(cue))
+        else:
+            parts.append(r"\s+".join(map(re.escape, cue.split())))
+    body = "|".join(parts)
+    return re.compile(body if lang == "zh" else r"\b(?:" + body + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def _patterns(taxonomy: Taxonomy, lang: str) -> list[tuple[str, re.Pattern[str]]]:
+    order = taxonomy.bindingness_order.get(lang) or ("none", "soft", "hard", "weak_soft")
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for tier in order:
+        cues = taxonomy.bindingness_cues.get(tier, {}).get(lang, ())
+        if not cues:
+            continue
+        out.append((tier, compile_cues(cues, lang)))
+    return out
+
+
+def clause_classes(
+    text: str, language: str = "en", *, taxonomy: Taxonomy | None = None
+) -> list[tuple[int, int, str]]:
+    """``(start, end, tier)`` per clause; ``tier`` is one of :data:`CLAUSE_CLASSES`."""
+    lang = "zh" if language.lower().startswith(("zh", "chi", "cmn")) else "en"
+    pats = _patterns(taxonomy or load_taxonomy(), lang)
+    out: list[tuple[int, int, str]] = []
+    for s, e in clause_spans(text, lang):
+        clause = text[s:e]
+        tier = "plain"
+        for name, pat in pats:
+            if pat.search(clause):
+                tier = name
+                break
+        out.append((s, e, tier))
+    return out
+
+
+def classify_bindingness(
+    text: str, language: str = "en", *, taxonomy: Taxonomy | None = None
+) -> tuple[Bindingness, float]:
+    """The provision's bindingness class and a 0-1 strength score.
+
+    The score is 0 for ``none``, 0.5 for ``soft`` (0.35 when only permissive "may"), and
+    0.75-1.0 for ``hard`` (growing with the share of hard clauses).
+    """
+    tiers = [t for _, _, t in clause_classes(text, language, taxonomy=taxonomy)]
+    best = max((_RANK[t] for t in tiers), default=0)
+    if best == 3:
+        share = tiers.count("hard") / max(1, len(tiers))
+        return "hard", round(0.75 + 0.25 * share, 3)
+    if best == 2:
+        return "soft", 0.5
+    if best == 1:
+        return "soft", 0.35
+    return "none", 0.0
+
+
+def tier_counts(texts: Sequence[str], languages: Sequence[str]) -> list[dict[str, int]]:
+    """Clause counts per tier for each text (features for a learned layer)."""
+    out: list[dict[str, int]] = []
+    for text, lang in zip(texts, languages, strict=True):
+        counts = dict.fromkeys(CLAUSE_CLASSES, 0)
+        for _, _, tier in clause_classes(text, lang):
+            counts[tier] += 1
+        out.append(counts)
+    return out

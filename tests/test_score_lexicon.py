@@ -1,0 +1,163 @@
+"""Lexicon scorer, taxonomy data, bindingness and direction rules on small inline texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.score import ProvisionScore, Scorer
+from nlp_toolkit.score.direction import classify_direction
+from nlp_toolkit.score.lexicon import LexiconScorer, base_language
+from nlp_toolkit.score.modality import classify_bindingness, clause_spans
+from nlp_toolkit.topics import load_taxonomy, loads_taxonomy
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> LexiconScorer:
+    return LexiconScorer()
+
+
+def test_taxonomy_has_sixteen_topics_with_lexicons_and_exemplars() -> None:
+    tax = load_taxonomy()
+    assert len(tax.ids) == 16
+    assert tax.ids[0] == "data_flows" and tax.ids[-1] == "cooperation"
+    for topic in tax.topics:
+        assert topic.description
+        assert topic.terms["en"] and topic.terms["zh"], topic.id
+        assert 2 <= len(topic.exemplars["en"]) + len(topic.exemplars["zh"]) <= 8, topic.id
+    assert set(tax.bindingness_cues) >= {"hard", "soft", "none"}
+    assert set(tax.direction_cues) == {"liberalizing", "restrictive"}
+
+
+def test_taxonomy_rejects_repeated_ids() -> None:
+    with pytest.raises(ToolkitError, match="repeated"):
+        loads_taxonomy({"topics": [{"id": "a"}, {"id": "a"}]})
+
+
+def test_lexicon_scorer_is_a_scorer(lexicon: LexiconScorer) -> None:
+    assert isinstance(lexicon, Scorer)
+    assert base_language("zh-CN") == "zh" and base_language("th") == "en"
+
+
+def test_english_customs_duties_with_evidence_offsets(lexicon: LexiconScorer) -> None:
+    text = (
+        "Article 5 Customs Duties\n"
+        "No Party shall impose customs duties on electronic transmissions between the Parties."
+    )
+    [score] = lexicon.score([text], ["en"])
+    assert isinstance(score, ProvisionScore)
+    assert score.labels == ("customs_duties",)
+    assert score.bindingness == "hard"
+    assert score.direction == "liberalizing"
+    assert score.evidence
+    for ev in score.evidence:
+        assert text[ev.char_start : ev.char_end] == ev.text
+        assert ev.topic == "customs_duties"
+
+
+def test_phrase_split_across_pdf_lines_still_matches(lexicon: LexiconScorer) -> None:
+    text = (
+        "Each Party shall adopt a legal framework for the privacy of users and their "
+        "personal\ninformation."
+    )
+    found = [m for m in lexicon.matches(text, "en") if m.topic == "personal_data"]
+    assert any(m.text == "personal\ninformation" for m in found)
+    assert all(text[m.char_start : m.char_end] == m.text for m in found)
+
+
+def test_transfer_counts_only_near_a_border_word(lexicon: LexiconScorer) -> None:
+    abroad = "An organisation shall not transfer any personal data to a country outside Singapore."
+    shares = "A company may transfer shares to another member subject to its constitution."
+    assert "data_flows" in {m.topic for m in lexicon.matches(abroad, "en")}
+    assert "data_flows" not in {m.topic for m in lexicon.matches(shares, "en")}
+
+
+def test_excluded_phrase_drops_overlapping_match(lexicon: LexiconScorer) -> None:
+    text = "The transfer of shares outside Singapore is governed by the Companies Act."
+    assert "data_flows" not in {m.topic for m in lexicon.matches(text, "en")}
+
+
+def test_chinese_character_matching_with_offsets(lexicon: LexiconScorer) -> None:
+    text = "第三十八条 个人信息处理者因业务等需要，确需向境外提供个人信息的，应当通过安全评估。"
+    [score] = lexicon.score([text], ["zh"])
+    assert {"data_flows", "personal_data"} <= set(score.labels)
+    assert score.bindingness == "hard"
+    assert score.direction == "restrictive"
+    for ev in score.evidence:
+        assert text[ev.char_start : ev.char_end] == ev.text
+
+
+def test_controller_alone_is_not_personal_data(lexicon: LexiconScorer) -> None:
+    text = "The Minister may appoint a Controller of Consumer Affairs and Deputy Controllers."
+    assert "personal_data" not in {m.topic for m in lexicon.matches(text, "en")}
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Article 2\nEach Party shall adopt or maintain measures to protect consumers.",
+            "en",
+            "hard",
+        ),
+        ("Article 3\nEach Party shall endeavour to accept electronic documents.", "en", "soft"),
+        ("Article 4\nThe Parties shall cooperate in capacity building.", "en", "soft"),
+        (
+            "Article 5 Exceptions\nNothing in this Chapter shall prevent a Party from adopting "
+            "measures necessary to achieve a legitimate public policy objective.",
+            "en",
+            "none",
+        ),
+        (
+            "Article 1 Definitions\nFor the purposes of this Chapter:\n(a) digital product means "
+            "a computer programme;",
+            "en",
+            "none",
+        ),
+        ("Section 21\nThe data subject may request access to his personal data.", "en", "hard"),
+        ("Article 9\nThe Parties recognise the importance of cybersecurity.", "en", "soft"),
+        ("第十条 电子商务经营者应当依法办理市场主体登记。", "zh", "hard"),
+        ("第五条 国家鼓励发展电子商务新业态。", "zh", "soft"),
+        ("第二条 本法所称电子商务，是指通过互联网销售商品的经营活动。", "zh", "none"),
+    ],
+)
+def test_bindingness_rules(text: str, language: str, expected: str) -> None:
+    label, strength = classify_bindingness(text, language)
+    assert label == expected
+    assert (strength == 0.0) == (expected == "none")
+
+
+def test_clause_spans_skip_the_heading_line() -> None:
+    text = "Article 7 Obligations of the Party shall\nA must go; B may stay."
+    assert [text[s:e] for s, e in clause_spans(text)] == ["A must go;", "B may stay."]
+
+
+@pytest.mark.parametrize(
+    ("text", "topics", "expected"),
+    [
+        (
+            "A Party shall not deny the legal validity of an electronic signature.",
+            ("e_transactions",),
+            "liberalizing",
+        ),
+        (
+            "Personal data may be transferred only if the country ensures an adequate level "
+            "of protection.",
+            ("data_flows",),
+            "restrictive",
+        ),
+        (
+            "Each Party shall allow the cross-border transfer of information by electronic means.",
+            ("data_flows",),
+            "liberalizing",
+        ),
+        (
+            "The operator shall retain records for not less than three years.",
+            ("government_access",),
+            "restrictive",
+        ),
+        ("Each Party shall protect personal information.", ("personal_data",), "neutral"),
+    ],
+)
+def test_direction_rules(text: str, topics: tuple[str, ...], expected: str) -> None:
+    assert classify_direction(text, "en", topics, "hard") == expected

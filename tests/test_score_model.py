@@ -1,0 +1,176 @@
+"""Supervised model on a toy corpus: grouped CV, save/load round trip, thresholds from the card."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import nlp_toolkit.score.evaluate as evaluate_mod
+from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.score.evaluate import accuracy, cross_validate, format_report, topic_metrics
+from nlp_toolkit.score.labels import LabelledText
+from nlp_toolkit.score.model_io import load_model, save_model
+from nlp_toolkit.score.supervised import ScoringModel, fit_scoring_model, predict_arrays
+from nlp_toolkit.topics import load_taxonomy
+
+REPO = Path(__file__).resolve().parents[1]
+
+_TEMPLATES = [
+    (
+        "Article {n} Customs Duties\nNo Party shall impose customs duties on electronic "
+        "transmissions.",
+        ("customs_duties",),
+        "hard",
+        "liberalizing",
+    ),
+    (
+        "Article {n} Personal Data\nEach Party shall protect the personal data of users.",
+        ("personal_data",),
+        "hard",
+        "neutral",
+    ),
+    (
+        "Article {n} Cooperation\nThe Parties shall endeavour to cooperate on capacity building.",
+        ("cooperation",),
+        "soft",
+        "neutral",
+    ),
+    (
+        "Article {n} Definitions\nFor the purposes of this Chapter: a person means a "
+        "natural person.",
+        (),
+        "none",
+        "neutral",
+    ),
+    ("第{n}条 电子签名人应当妥善保管电子签名制作数据。", ("e_transactions",), "hard", "neutral"),
+]
+
+
+def _toy(n_docs: int = 6) -> tuple[list[LabelledText], np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    tax = load_taxonomy()
+    protos = rng.normal(size=(len(tax.ids), 8)).astype(np.float32)
+    protos /= np.linalg.norm(protos, axis=1, keepdims=True)
+    items: list[LabelledText] = []
+    vecs: list[np.ndarray] = []
+    for d in range(n_docs):
+        for k, (tpl, topics, bind, direc) in enumerate(_TEMPLATES):
+            lang = "zh" if tpl.startswith("第") else "en"
+            items.append(
+                LabelledText(f"doc{d}", str(k + 1), tpl.format(n=k + 1), lang, topics, bind, direc)
+            )
+            v = rng.normal(scale=0.3, size=8) + (protos[tax.ids.index(topics[0])] if topics else 0)
+            vecs.append(v / np.linalg.norm(v))
+    return items, np.vstack(vecs).astype(np.float32), protos
+
+
+def _fit(items: list[LabelledText], vecs: np.ndarray, protos: np.ndarray) -> ScoringModel:
+    return fit_scoring_model(
+        [it.text for it in items],
+        [it.language for it in items],
+        [it.topics for it in items],
+        [it.bindingness for it in items],
+        [it.direction for it in items],
+        [it.doc_id for it in items],
+        vectors=vecs,
+        prototypes=protos,
+        embedder_id="toy",
+        min_positive=4,
+        n_splits=3,
+    )
+
+
+def test_topic_metrics_and_accuracy() -> None:
+    gold = np.array([[1, 0], [1, 1], [0, 0]], bool)
+    pred = np.array([[1, 1], [0, 1], [0, 0]], bool)
+    m = topic_metrics(gold, pred, ("a", "b"))
+    assert m["per_topic"]["a"] == {
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": 0.6667,
+        "support": 2,
+        "predicted": 1,
+    }
+    assert m["micro"]["f1"] == pytest.approx(2 * 2 / (2 * 2 + 1 + 1), abs=1e-4)
+    assert accuracy(["x", "y"], ["x", "z"]) == 0.5
+    with pytest.raises(ValueError, match="shapes differ"):
+        topic_metrics(gold, pred[:2], ("a", "b"))
+
+
+def test_cross_validation_never_splits_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    items, vecs, protos = _toy()
+    seen: list[set[str]] = []
+    real_fit = evaluate_mod.fit_scoring_model
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(set(args[5]))
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate_mod, "fit_scoring_model", spy)
+    report = cross_validate(items, vecs, protos, embedder_id="toy", n_splits=3, min_positive=4)
+    assert len(seen) == 3
+    for train_docs in seen:
+        assert len(train_docs) == 4  # two of six documents held out in each fold
+    held_out = [{f"doc{d}" for d in range(6)} - s for s in seen]
+    assert set().union(*held_out) == {f"doc{d}" for d in range(6)}
+    assert all(not (a & b) for i, a in enumerate(held_out) for b in held_out[i + 1 :])
+    assert len(report["predictions"]) == len(items)
+    assert report["topics"]["micro"]["f1"] > 0.9
+    assert "micro" in format_report(report)
+
+
+def test_round_trip_train_save_load_score(tmp_path: Path) -> None:
+    items, vecs, protos = _toy()
+    model = _fit(items, vecs, protos)
+    texts, langs = [it.text for it in items], [it.language for it in items]
+    docs = [it.doc_id for it in items]
+    before = predict_arrays(model, texts, langs, vecs, doc_ids=docs)
+    save_model(model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    after = predict_arrays(loaded, texts, langs, vecs, doc_ids=docs)
+    np.testing.assert_array_equal(before[0], after[0])
+    assert before[1] == after[1] and before[3] == after[3]
+    np.testing.assert_array_equal(model.thresholds, loaded.thresholds)
+    with np.load(tmp_path / "m" / "weights.npz", allow_pickle=False) as data:
+        assert all(data[name].dtype != object for name in data.files)
+
+
+def test_thresholds_come_from_the_model_card(tmp_path: Path) -> None:
+    items, vecs, protos = _toy()
+    save_model(_fit(items, vecs, protos), tmp_path / "m")
+    meta_path = tmp_path / "m" / "meta.json"
+    card = json.loads(meta_path.read_text())
+    card["thresholds"]["customs_duties"] = 0.99
+    meta_path.write_text(json.dumps(card))
+    loaded = load_model(tmp_path / "m")
+    assert loaded.thresholds[loaded.topic_ids.index("customs_duties")] == pytest.approx(0.99)
+
+
+def test_load_model_errors_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ToolkitError, match="train one"):
+        load_model(tmp_path / "missing")
+
+
+def test_default_model_card_is_complete() -> None:
+    folder = REPO / "models" / "default"
+    model = load_model(folder)
+    card = json.loads((folder / "meta.json").read_text())
+    assert model.topic_ids == load_taxonomy().ids
+    assert model.embedder_id == card["embedder_id"] == "use-m3"
+    assert [card["thresholds"][t] for t in model.topic_ids] == pytest.approx(
+        model.thresholds.tolist()
+    )
+    for key in ("training_data", "libraries", "features", "grouped_cv", "trained_at"):
+        assert card[key], key
+    assert len(card["training_data"]["labels_sha256"]) == 64
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 5_000_000
+
+
+def test_fit_rejects_a_single_document() -> None:
+    items, vecs, protos = _toy(n_docs=1)
+    with pytest.raises(ValueError, match="two documents"):
+        _fit(items, vecs, protos)
