@@ -238,7 +238,10 @@ def check_relative_path(rel: str) -> None:
 
 def check_url(url: str) -> None:
     """Raise :class:`ManifestError` unless ``url`` is an http(s) URL with a host."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "http://[::1" (an unclosed or invalid IPv6 host)
+        raise ManifestError(f"download_url is not a valid URL ({exc}): {url[:120]!r}") from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ManifestError(
             f"download_url must be an http:// or https:// URL, got {url[:120]!r}"
@@ -287,14 +290,21 @@ def rows_for_paths(paths: list[Path]) -> tuple[list[ManifestRow], list[Failure]]
     Two files with the same derived doc_id: the second is a :class:`Failure`.
     """
     files: list[Path] = []
+    errors: list[Failure] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*")
-                                if f.is_file() and f.suffix.lower() in FORMATS))
+            base = p.resolve()
+            for f in sorted(f for f in p.rglob("*")
+                            if f.is_file() and f.suffix.lower() in FORMATS):
+                if f.resolve().is_relative_to(base):
+                    files.append(f)
+                else:  # a link inside a folder leading out of it: refused, as in manifests
+                    errors.append(Failure(slug_doc_id(f.stem), str(f), (
+                        f"resolves to {f.resolve()}, outside the folder {p} (a symlink "
+                        "leaves it); give the file itself to ingest it"), "manifest"))
         else:
             files.append(p)
     rows: list[ManifestRow] = []
-    errors: list[Failure] = []
     seen: dict[str, Path] = {}
     for f in files:
         row = row_for_file(f)

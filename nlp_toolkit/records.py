@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal[
-    "preamble",  # front matter: title, arrangement/table of contents, recitals before the first unit
+    "preamble",  # front matter: title, arrangement of sections, recitals before the first unit
     "part",
     "chapter",
     "section",  # a numbered section of a statute (Singapore "26.", Thai "Section 28"), or a
-    #             sub-chapter container "第一节" in Chinese laws (has children, no number of its own)
+    #             sub-chapter container ("第一节", "Division 1") that groups articles
     "article",
     "paragraph",
     "item",

@@ -65,6 +65,11 @@ def _open_error(path: Path, exc: Exception) -> ExtractionError:
             f"{path}: PDF is encrypted with a password; decrypt it first "
             "(e.g. `qpdf --decrypt --password=PW in.pdf out.pdf`)"
         )
+    if "memoryerror" in described or "unable to allocate" in described:
+        return ResourceLimitError(
+            f"{path}: PDF needs more memory than allowed to decompress (a decompression "
+            "bomb?); check the file, or raise the worker memory limit if it is genuine"
+        )
     detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else name
     return ExtractionError(
         f"{path}: PDF is damaged or truncated ({name}: {detail}); download it again"

@@ -59,8 +59,10 @@ _PAGE_NUMBER_RES = (
     re.compile(r"^\d{1,4}\s*(?:of|/)\s*\d{1,4}$", re.IGNORECASE),
     re.compile(r"^第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$"),
 )
-_TRAILING_PAGE_RE = re.compile(r"\s+[-–—]\s*\d{1,4}\s*[-–—]\s*$")
-_DOT_LEADER_RE = re.compile(r"\s*(?:\.\s?){4,}\s*\d*\s*$")
+# (?<!...) guards and possessive quantifiers keep these linear on long runs of spaces or
+# dots (tests/test_hostile.py): a match may only start where a run starts
+_TRAILING_PAGE_RE = re.compile(r"(?<!\s)\s++[-–—]\s*+\d{1,4}\s*+[-–—]\s*$")
+_DOT_LEADER_RE = re.compile(r"(?<![.\s])\s*+(?:\.\s?){4,}+\s*\d*\s*$")
 
 # Markdown syntax
 _HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
@@ -68,20 +70,22 @@ _SETEXT_H1_RE = re.compile(r"^\s{0,3}=+\s*$")
 _RULE_RE = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:_\s*){3,}|(?:\*\s*){3,})$")
 _FENCE_RE = re.compile(r"^\s{0,3}(?:`{3,}|~{3,})")
 _FOOTNOTE_DEF_RE = re.compile(r"^\s{0,3}(?:\[\^([^\]]+)\]:|\(\^(\d+)\))\s*(.*)$")
-_FOOTNOTE_REF_RE = re.compile(r"\[\^[^\]]+\]|\^\d+")
-_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_FOOTNOTE_REF_RE = re.compile(r"\[\^[^\[\]]+\]|\^\d+")
 _INFO_END_RE = re.compile(r"<!--\s*INFO END\s*-->", re.IGNORECASE)
 _YAML_RE = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.DOTALL)
 _KEY_VALUE_RE = re.compile(r"^\*\*([^*]+?)\*\*\s*:?\s*(.+)$")
 _BULLET_RE = re.compile(r"^\s*[-*+]\s+(?=\S)")
 _QUOTE_RE = re.compile(r"^\s*(?:>\s?)+")
-_TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TABLE_SEP_RE = re.compile(
+    r"^\s*+\|?\s*+:?-{3,}+:?\s*+(?:\|\s*+:?-{3,}+:?\s*+)*+\|?\s*$")
+# spans never cross their own delimiter, so an unclosed one costs its distance to the next
+# delimiter, not the rest of the line (no quadratic time on "_a _a _a ...")
+_LINK_RE = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 _EMPHASIS_RES = (
-    re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"),
-    re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"),
-    re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"),
-    re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"),
+    re.compile(r"\*\*(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)\*\*"),
+    re.compile(r"(?<!\w)__(?=\S)((?:[^_]|_(?!_))+?)(?<=\S)__(?!\w)"),
+    re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*(?![\w*])"),
+    re.compile(r"(?<![\w_])_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?![\w_])"),
 )
 _CODE_SPAN_RE = re.compile(r"`([^`]+)`")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'])")
@@ -191,6 +195,20 @@ def is_page_number(text: str) -> bool:
     """True for a line that is only a page number (``12``, ``- 12 -``, ``Page 3 of 9``)."""
     s = text.strip()
     return any(r.match(s) for r in _PAGE_NUMBER_RES)
+
+
+def _strip_comments(text: str) -> str:
+    """Remove ``<!-- ... -->`` comments; an unclosed one stays (linear time, pure)."""
+    out: list[str] = []
+    i = 0
+    while (j := text.find("<!--", i)) != -1:
+        k = text.find("-->", j + 4)
+        if k == -1:
+            break
+        out.append(text[i:j])
+        i = k + 3
+    out.append(text[i:])
+    return "".join(out)
 
 
 def _clean_inline(text: str) -> str:
@@ -392,7 +410,7 @@ def loads_text(text: str, *, markdown: bool = True) -> ExtractedDocument:
         info_end = _INFO_END_RE.search(text)
         if info_end:
             metadata.update(_info_header(text[: info_end.start()]))
-        text = _COMMENT_RE.sub("", text)
+        text = _strip_comments(text)
     pages = text.split("\f")
     numbered = [(n, row) for n, page in enumerate(pages, start=1) for row in page.split("\n")]
     raws = _classify(numbered, markdown=markdown)

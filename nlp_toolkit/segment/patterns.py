@@ -182,7 +182,8 @@ _TREATY_SECTION_RE = re.compile(
 _CN_CONTAINER_RE = re.compile(rf"^第({_CN}{{1,5}})([编章节])(?:\s+|$)")
 # PDF text layers often split the Thai vowel and tone mark of ที่ with spaces ("ส่วนท ี่ ๑")
 _TH_PART_RE = re.compile(r"^ส่วนท\s?ี\s?่\s*([๐-๙0-9]{1,3})(?![๐-๙0-9])\s*")
-_LEADER_TAIL_RE = re.compile(r"\s*(?:\.\s?){4,}$|\s*…{2,}$")
+# starts only where a run starts, runs possessive: linear on 100k dots (test_hostile.py)
+_LEADER_TAIL_RE = re.compile(r"(?<![.\s])\s*+(?:\.\s?){4,}+$|(?<![…\s])\s*+…{2,}+$")
 _CONTAINER_LEVEL = {
     "part": "part",
     "chapter": "chapter",

@@ -28,7 +28,10 @@ _TRIGGER_RE = re.compile(
     r"|Arrangement\s+of\s+Sections|TABLE\s+OF\s+CONTENTS|Table\s+of\s+Contents|CONTENTS|Contents"
     r"|SUSUNAN\s+SEKSYEN|目\s*录|สารบัญ)\s*$"
 )
-_LEADER_RE = re.compile(r"(?:\.\s?){4,}\s*\d{0,4}\s*$|…{2,}\s*\d{0,4}\s*$")
+# a match starts only where a run of dots starts (lookbehinds, possessive runs): linear on
+# a line of 100k dots, not quadratic (tests/test_hostile.py)
+_LEADER_RE = re.compile(
+    r"(?<!\.)(?<!\.\s)(?:\.\s?){4,}+\s*\d{0,4}\s*$|(?<!…)…{2,}+\s*\d{0,4}\s*$")
 _TRAILING_PAGE_RE = re.compile(r"([^\W\d]+)[,.]?\s+\d{1,4}\s*$")
 _NOT_PAGE_WORDS = frozenset(
     [
