@@ -42,6 +42,12 @@ _ZH_BREAK = re.compile(r"[。；]")
 _ZH_HEAD = re.compile(r"^\s*第[一二三四五六七八九十百零〇两0-9]+条\s*")
 
 
+def _continues(text: str, cut: int) -> bool:
+    """Whether the first line runs on into the next (a wrapped sentence, not a heading)."""
+    nxt = text[cut + 1 : cut + 2]
+    return nxt.islower() and not text[:cut].rstrip().endswith((".", ";", ":"))
+
+
 def clause_spans(text: str, language: str = "en") -> list[tuple[int, int]]:
     """Clause spans of ``text`` (offsets into it), skipping an English first line.
 
@@ -53,7 +59,7 @@ def clause_spans(text: str, language: str = "en") -> list[tuple[int, int]]:
     start = 0
     if not language.startswith("zh"):
         cut = text.find("\n")
-        start = cut + 1 if 0 <= cut < 200 and "\n" in text[: cut + 1] else 0
+        start = cut + 1 if 0 <= cut < 200 and not _continues(text, cut) else 0
         pattern = _EN_BREAK
     else:
         head = _ZH_HEAD.match(text)
