@@ -57,6 +57,30 @@ def quiet_option(f: F) -> F:
     return click.option("-q", "--quiet", is_flag=True, help="No progress bar.")(f)
 
 
+def wait_option(f: F) -> F:
+    """``--wait/--no-wait``, on every command that writes the index."""
+    return click.option(
+        "--wait/--no-wait", "wait", default=True, show_default=True,
+        help="When another command is writing the index: wait for it, or fail at once "
+             "(exit 2).")(f)
+
+
+@contextmanager
+def writing(db: Path, command: str, wait: bool) -> Iterator[None]:
+    """Hold the index's write lock (``store/lock.py``) around a writing command.
+
+    Says on stderr whom it waits for; a refused lock is exit code 2, nothing changed.
+    """
+    from nlp_toolkit.store.lock import LockHolder, write_lock
+
+    def tell(holder: LockHolder, path: Path) -> None:
+        click.echo(f"waiting for {holder.describe()} holding the write lock on {path}…",
+                   err=True)
+
+    with _errors(), write_lock(db, command=command, wait=wait, on_wait=tell):
+        yield
+
+
 def format_option(f: F) -> F:
     """``--format``: table on a terminal, jsonl when piped."""
     return click.option(
@@ -119,6 +143,13 @@ def _progress(desc: str, quiet: bool) -> Iterator[ProgressFn | None]:
         bar.close()
 
 
+def _real_failures(failures: Sequence[Failure]) -> list[Failure]:
+    """Failures that make the exit code 1. A scanned document (no text layer and no OCR
+    engine installed) is reported on stderr but is not a failure of the run: it is what the
+    file is, and installing OCR is the user's choice."""
+    return [f for f in failures if f.kind != "scanned"]
+
+
 def _report_failures(failures: Sequence[Failure]) -> None:
     for f in failures:
         label = "scanned" if f.kind == "scanned" else "failed"
@@ -159,12 +190,17 @@ def _check_manifest(manifest: Path) -> None:
               help="Give up on a document after this many seconds.")
 @db_option
 @quiet_option
+@wait_option
 def ingest(paths: tuple[Path, ...], manifest: Path | None, workers: int | None,
-           max_pages: int | None, timeout: float | None, db: Path, quiet: bool) -> None:
+           max_pages: int | None, timeout: float | None, db: Path, quiet: bool,
+           wait: bool) -> None:
     """Read documents, split them into provisions and store them; unchanged files are skipped.
 
     PATHs are PDF, Markdown/text or ToTA XML files, or folders of them (doc_id = file name).
-    Without PATHs the default manifest is ingested.
+    Without PATHs the default manifest is ingested. A file that cannot be read is named on
+    stderr with the reason, the others are kept, and the exit code is 1. A scanned file (no
+    text layer) is reported too; it is OCR'd only if tesseract and pytesseract are installed,
+    and does not by itself make the exit code 1.
 
     \b
     Examples:
@@ -176,12 +212,13 @@ def ingest(paths: tuple[Path, ...], manifest: Path | None, workers: int | None,
     if manifest is not None:
         _check_manifest(manifest)
     limits = _limits(max_pages, timeout)
-    with _open(db, create=True) as corpus, _progress("ingest", quiet) as bar, _errors():
+    with (writing(db, "ingest", wait), _open(db, create=True) as corpus,
+          _progress("ingest", quiet) as bar, _errors()):
         report = corpus.ingest(paths, manifest=manifest, workers=workers, limits=limits,
                                progress=bar)
     _report_failures(report.failures)
     click.echo(report.summary())
-    if report.failures:
+    if _real_failures(report.failures):
         sys.exit(1)
 
 
@@ -225,27 +262,42 @@ def fetch(manifest: Path, mirror: Path | None, db: Path, quiet: bool) -> None:
               help="A local folder holding the documents (copied instead of downloaded).")
 @click.option("--workers", type=click.IntRange(min=0),
               help="Worker processes [default: one per CPU].")
+@click.option("--embed-model", "embed_models", multiple=True,
+              help="Embed with these models after ingesting; repeatable "
+                   "[default: use-m3; add --embed-model minilm for English-only search "
+                   "quality, at several times the cost].")
+@click.option("--no-embed", is_flag=True, help="Skip the embed stage.")
+@click.option("--no-score", is_flag=True, help="Skip the score stage (the shipped model).")
 @db_option
 @quiet_option
-def build(manifest: Path, mirror: Path | None, workers: int | None, db: Path,
-          quiet: bool) -> None:
-    """Fetch and ingest the default corpus: the one command a new user runs.
+@wait_option
+def build(manifest: Path, mirror: Path | None, workers: int | None,
+          embed_models: tuple[str, ...], no_embed: bool, no_score: bool, db: Path, quiet: bool,
+          wait: bool) -> None:
+    """Fetch, ingest, embed and score the default corpus: the one command a new user runs.
 
     \b
     Example:
       nlp-toolkit build --mirror ../shared/corpus
     """
     _check_manifest(manifest)
-    with (_open(db, create=True) as corpus, _errors(), _progress("fetch", quiet) as fbar,
+    with (writing(db, "build", wait), _open(db, create=True) as corpus, _errors(),
+          _progress("fetch", quiet) as fbar,
           _progress("ingest", quiet) as ibar):
         fetched, report = corpus.build(manifest, mirror=mirror, workers=workers,
                                        fetch_progress=fbar, ingest_progress=ibar)
-    _report_failures(fetched.failures)
-    _report_failures(report.failures)
-    click.echo(f"fetch: {len(fetched.fetched)} fetched, {len(fetched.skipped)} already "
-               f"present, {len(fetched.failures)} failed")
-    click.echo(f"ingest: {report.summary()}")
-    if fetched.failures or report.failures:
+        _report_failures(fetched.failures)
+        _report_failures(report.failures)
+        click.echo(f"fetch: {len(fetched.fetched)} fetched, {len(fetched.skipped)} already "
+                   f"present, {len(fetched.failures)} failed")
+        click.echo(f"ingest: {report.summary()}")
+        for model in () if no_embed else (embed_models or ("use-m3",)):
+            with _progress(f"embed {model}", quiet) as ebar:
+                click.echo(f"embed: {corpus.embed(model, progress=ebar).summary()}")
+        if not no_score:
+            with _progress("score", quiet) as sbar:
+                click.echo(f"score: {corpus.score(progress=sbar).summary()}")
+    if fetched.failures or _real_failures(report.failures):
         sys.exit(1)
 
 
@@ -275,11 +327,20 @@ def provisions(doc_id: str | None, level: str, limit: int | None, fmt: str | Non
         if doc_id is not None and corpus.store.document_sha(doc_id) is None:
             raise UnusableInput(f"no document {doc_id!r} in {db}; `nlp-toolkit stats` lists "
                                 "what is there")
-        rows = (p.to_dict() for p in corpus.iter_provisions(doc_id, level, limit=limit))
+        rows: Iterator[dict[str, Any]] = (
+            p.to_dict() for p in corpus.iter_provisions(doc_id, level, limit=limit))
         width = shutil.get_terminal_size((120, 24)).columns
+        from nlp_toolkit.scoring import with_scores
+        from nlp_toolkit.store.scores import SCORE_FIELDS, score_models
+
+        scored = bool(score_models(corpus.store))
+        if scored:  # the score fields of cli.md, once `score` has run
+            rows = with_scores(corpus.store, rows)
         write_records(rows, out_fmt, sys.stdout,
-                      fields=[*PROVISION_FIELDS, "jurisdiction", "language"],
-                      table_fields=["ref", "level", "page_start", "heading", "text"],
+                      fields=[*PROVISION_FIELDS, "jurisdiction", "language",
+                              *(SCORE_FIELDS if scored else ())],
+                      table_fields=["ref", "level", "page_start", "heading",
+                                    *(("labels", "bindingness") if scored else ()), "text"],
                       width=width)
 
 
@@ -301,3 +362,377 @@ def stats(fmt: str | None, db: Path) -> None:
         data["failed"] = [f"{f['path']} ({f['doc_id']}): {f['reason']}"
                           for f in corpus.store.failures()]
     write_mapping(data, out_fmt, sys.stdout)
+
+
+_SEARCH_FIELDS = ["rank", "score", "ref", "doc_id", "number", "heading", "level", "path",
+                  "page_start", "page_end", "char_start", "char_end", "jurisdiction",
+                  "language", "snippet", "text"]
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """A JSONL batch file's objects; a bad line is unusable input (exit 2)."""
+    import json
+
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UnusableInput(f"{path}:{n}: not JSON ({exc.msg}); one object per line"
+                                ) from exc
+        if not isinstance(obj, dict) or "id" not in obj:
+            raise UnusableInput(f'{path}:{n}: each line must be an object with an "id"')
+        items.append(obj)
+    return items
+
+
+def _write_batch(outputs: Iterator[dict[str, Any]]) -> None:
+    import json
+
+    failed = 0
+    for out in outputs:
+        failed += "error" in out
+        click.echo(json.dumps(out, ensure_ascii=False))
+    if failed:
+        click.echo(f"{failed} input(s) failed (see their \"error\")", err=True)
+        sys.exit(1)
+
+
+def _write_results(results: Sequence[Any], fmt: str | None) -> None:
+    import shutil
+
+    from nlp_toolkit.render import write_records
+
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    write_records((r.to_dict() for r in results), out_fmt, sys.stdout, fields=_SEARCH_FIELDS,
+                  table_fields=["rank", "score", "ref", "heading", "snippet"],
+                  width=shutil.get_terminal_size((120, 24)).columns)
+
+
+@main.command()
+@click.option("--model", "models", multiple=True,
+              help="'use-m3' (multilingual), 'minilm' (English) or a sentence-transformers "
+                   "folder; repeatable [default: use-m3 and minilm].")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Texts per model call and per transaction.")
+@db_option
+@quiet_option
+@wait_option
+def embed(models: tuple[str, ...], batch_size: int, db: Path, quiet: bool, wait: bool) -> None:
+    """Embed every main unit (article, section) not yet embedded with each model.
+
+    Vectors are keyed by model and text hash: unchanged text is never embedded twice.
+
+    \b
+    Examples:
+      nlp-toolkit embed
+      nlp-toolkit embed --model use-m3 --model ./models/my-st-model
+    """
+    with writing(db, "embed", wait), _open(db, create=False) as corpus, _errors():
+        for model in models or ("use-m3", "minilm"):
+            with _progress(f"embed {model}", quiet) as bar:
+                report = corpus.embed(model, batch_size=batch_size, progress=bar)
+            click.echo(report.summary())
+
+
+@main.command()
+@click.option("--model", "model", type=click.Path(path_type=Path), default=Path("models/default"),
+              show_default=True, help="Model folder (weights.npz + meta.json) for 'supervised'.")
+@click.option("--scorer", type=click.Choice(["supervised", "lexicon", "zeroshot"]),
+              default="supervised", show_default=True,
+              help="'supervised' (trained model), 'lexicon' (taxonomy terms only) or "
+                   "'zeroshot' (similarity to topic descriptions).")
+@click.option("--doc", "doc_id", help="Only this document.")
+@db_option
+@quiet_option
+@wait_option
+def score(model: Path, scorer: str, doc_id: str | None, db: Path, quiet: bool,
+          wait: bool) -> None:
+    """Score every main unit (article, section) not yet scored by the model: topics,
+    bindingness, direction and the evidence spans behind them.
+
+    \b
+    Examples:
+      nlp-toolkit score
+      nlp-toolkit score --scorer lexicon --doc chn-pipl-2021
+    """
+    with writing(db, "score", wait), _open(db, create=False) as corpus, _errors():
+        if doc_id is not None and corpus.store.document_sha(doc_id) is None:
+            raise UnusableInput(f"no document {doc_id!r} in {db}; `nlp-toolkit stats` lists "
+                                "what is there")
+        with _progress("score", quiet) as bar:
+            report = corpus.score(model, scorer=cast(Any, scorer), doc_id=doc_id,
+                                  progress=bar)
+        click.echo(report.summary())
+
+
+@main.command()
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="Label CSV (doc_id,unit,topics,bindingness,direction).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("models/custom"), show_default=True, help="Model folder to write.")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of the labelled documents not in the index [default: the index].")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Grouped cross-validation folds for the model card's metrics.")
+@db_option
+def train(labels: Path, out: Path, manifest: Path | None, folds: int, db: Path) -> None:
+    """Train the supervised scorer on labelled provisions and save it (arrays + model card).
+
+    \b
+    Example:
+      nlp-toolkit train --labels ../shared/labels/provision_labels.csv --out models/mine
+    """
+    from nlp_toolkit.score.evaluate import format_report
+
+    with _open(db, create=False) as corpus, _errors():
+        folder, card = corpus.train(labels, out, manifest=manifest, folds=folds)
+    if card.get("grouped_cv"):
+        click.echo(format_report(card["grouped_cv"]))
+    click.echo(f"model written to {folder}")
+
+
+@main.command()
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="Label CSV (doc_id,unit,topics,bindingness,direction).")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Folds, grouped by document (no document in both train and test).")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of the labelled documents not in the index [default: the index].")
+@format_option
+@db_option
+def evaluate(labels: Path, folds: int, manifest: Path | None, fmt: str | None,
+             db: Path) -> None:
+    """Cross-validate the supervised scorer: per-topic precision, recall, F1, micro and macro,
+    bindingness and direction accuracy.
+
+    \b
+    Example:
+      nlp-toolkit evaluate --labels ../shared/labels/provision_labels.csv --folds 5
+    """
+    import json
+
+    from nlp_toolkit.score.evaluate import format_report
+
+    with _open(db, create=False) as corpus, _errors():
+        report = corpus.evaluate(labels, manifest=manifest, folds=folds)
+    if fmt in ("json", "jsonl"):
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    click.echo(format_report(report))
+    click.echo(f"{report['n']} provisions of {len(report['per_document'])} documents, "
+               f"{report['folds']} folds grouped by document")
+    if report["unmatched"]:
+        click.echo(f"{len(report['unmatched'])} label rows matched no provision", err=True)
+
+
+@main.command()
+@click.option("--by", type=click.Choice(["jurisdiction", "doc"]), default="jurisdiction",
+              show_default=True, help="Rows: jurisdictions or documents.")
+@click.option("--value", type=click.Choice(["count", "max", "share"]), default="count",
+              show_default=True, help="Cell: provisions asserting the topic, the highest "
+                                      "probability, or the share of scored provisions.")
+@click.option("--jurisdiction", "jurisdictions", multiple=True,
+              help="Only this jurisdiction; repeatable.")
+@format_option
+@db_option
+def matrix(by: str, value: str, jurisdictions: tuple[str, ...], fmt: str | None,
+           db: Path) -> None:
+    """The jurisdiction × topic matrix of the scores; every cell names its provisions.
+
+    The table shows the values; json, jsonl and csv give one record per cell with its refs.
+
+    \b
+    Examples:
+      nlp-toolkit matrix --jurisdiction SGP --jurisdiction CHN
+      nlp-toolkit matrix --by doc --value max --format jsonl
+    """
+    import shutil
+
+    from nlp_toolkit.render import write_records
+
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    with _open(db, create=False) as corpus, _errors():
+        frame, refs = corpus.matrix(by=cast(Any, by), value=cast(Any, value),
+                                    jurisdictions=list(jurisdictions) or None)
+    topics = [c for c in frame.columns if c != "n_provisions"]
+    if out_fmt == "table":
+        records = [{by: key, **{t: row[t] for t in topics},
+                    "n_provisions": row["n_provisions"]} for key, row in frame.iterrows()]
+        write_records(records, out_fmt, sys.stdout, fields=[by, *topics, "n_provisions"],
+                      width=max(shutil.get_terminal_size((120, 24)).columns, 240))
+        return
+    cells = ({by: key, "topic": t, "value": row[t], "n_provisions": int(row["n_provisions"]),
+              "refs": refs.get((str(key), t), [])}
+             for key, row in frame.iterrows() for t in topics)
+    if out_fmt == "csv":
+        cells = ({**c, "refs": ";".join(c["refs"])} for c in cells)
+    write_records((_plain(c) for c in cells), out_fmt, sys.stdout,
+                  fields=[by, "topic", "value", "n_provisions", "refs"])
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    """numpy scalars as Python numbers (for json)."""
+    return {k: v.item() if hasattr(v, "item") else v for k, v in record.items()}
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many results.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid",
+              show_default=True, help="BM25 and dense fused, dense only, or BM25 only.")
+@click.option("--jurisdiction", help="Only documents of this jurisdiction.")
+@click.option("--doc", "doc_id", help="Only this document.")
+@click.option("--language", help="Only documents in this language (e.g. en, zh).")
+@click.option("--level", help="Only units of this level (article, section...).")
+@click.option("--topic", help="Only units labelled with this topic (needs `score`).")
+@click.option("--queries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Batch: JSONL with id, query and optional filters; JSONL out.")
+@format_option
+@db_option
+def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
+           doc_id: str | None, language: str | None, level: str | None, topic: str | None,
+           queries: Path | None, fmt: str | None, db: Path) -> None:
+    """Provisions for a query in English, Chinese or another supported language.
+
+    \b
+    Examples:
+      nlp-toolkit search "transfer of personal data abroad" -k 5
+      nlp-toolkit search "个人信息出境" --jurisdiction CHN --mode dense
+      nlp-toolkit search --queries queries.jsonl > answers.jsonl
+    """
+    from nlp_toolkit.search import index_for, search_batch
+
+    if (query is None) == (queries is None):
+        raise click.UsageError("give a QUERY or --queries FILE (not both)")
+    with _open(db, create=False) as corpus, _errors():
+        index = index_for(corpus.store)
+        if queries is not None:
+            _write_batch(search_batch(index, _read_jsonl(queries), k=k,
+                                      mode=cast("Any", mode)))
+            return
+        assert query is not None
+        results = index.search(query, k=k, mode=cast("Any", mode), jurisdiction=jurisdiction,
+                               doc=doc_id, language=language, level=level, topic=topic)
+    _write_results(results, fmt)
+
+
+@main.command()
+@click.argument("ref", required=False)
+@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many results.")
+@click.option("--other-jurisdictions", is_flag=True,
+              help="Only documents sharing no jurisdiction with REF's.")
+@click.option("--refs", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Batch: JSONL with id and ref; JSONL out.")
+@format_option
+@db_option
+def similar(ref: str | None, k: int, other_jurisdictions: bool, refs: Path | None,
+            fmt: str | None, db: Path) -> None:
+    """Provisions most similar to provision REF (e.g. rcep-2020:12.15).
+
+    \b
+    Examples:
+      nlp-toolkit similar rcep-2020:12.15 --other-jurisdictions -k 5
+      nlp-toolkit similar --refs refs.jsonl > answers.jsonl
+    """
+    from nlp_toolkit.search import index_for, similar_batch
+
+    if (ref is None) == (refs is None):
+        raise click.UsageError("give a REF or --refs FILE (not both)")
+    with _open(db, create=False) as corpus, _errors():
+        index = index_for(corpus.store)
+        if refs is not None:
+            _write_batch(similar_batch(index, _read_jsonl(refs), k=k,
+                                       other_jurisdictions=other_jurisdictions))
+            return
+        assert ref is not None
+        results = index.similar(ref, k=k, other_jurisdictions=other_jurisdictions)
+    _write_results(results, fmt)
+
+
+@main.command()
+@click.argument("side_a", metavar="JUR_A", required=False)
+@click.argument("side_b", metavar="JUR_B", required=False)
+@click.option("--doc-a", help="Compare this document (instead of JUR_A)...")
+@click.option("--doc-b", help="...with this document (instead of JUR_B).")
+@click.option("--topic", help="Only provisions labelled with this topic (needs `score`).")
+@click.option("--model", help="Embedding model id [default: a stored one; none: text only].")
+@click.option("-k", "k", type=click.IntRange(min=1), default=20, show_default=True,
+              help="At most this many pairs.")
+@click.option("--mutual", is_flag=True, help="Only mutual best matches.")
+@format_option
+@db_option
+def compare(side_a: str | None, side_b: str | None, doc_a: str | None, doc_b: str | None,
+            topic: str | None, model: str | None, k: int, mutual: bool, fmt: str | None,
+            db: Path) -> None:
+    """Best-matching provision pairs between two jurisdictions (or two documents).
+
+    Each provision of A is paired with its most similar provision of B (dense cosine), and
+    the pair gets the 5-gram Jaccard share of shared text and a relation: near_copy,
+    light_edit, related (same subject, own words) or unrelated.
+
+    \b
+    Examples:
+      nlp-toolkit compare SGP AUS -k 10
+      nlp-toolkit compare --doc-a tota-54 --doc-b tota-36 --format jsonl
+    """
+    import shutil
+
+    from nlp_toolkit.render import write_records
+
+    if (doc_a is None) != (doc_b is None) or (doc_a is not None and (side_a or side_b)):
+        raise click.UsageError("give JUR_A JUR_B, or --doc-a D --doc-b D")
+    if doc_a is None and not (side_a and side_b):
+        raise click.UsageError("give two jurisdictions JUR_A JUR_B (or --doc-a/--doc-b)")
+    a, b = (doc_a, doc_b) if doc_a is not None else (side_a, side_b)
+    assert a is not None and b is not None
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    with _open(db, create=False) as corpus, _errors():
+        pairs = corpus.compare(a, b, by="doc" if doc_a is not None else "jurisdiction",
+                               model=model, topic=topic, k=k, mutual_only=mutual)
+    rows = [{**p, "a_ref": p["a"]["ref"], "b_ref": p["b"]["ref"],
+             "a_text": p["a"]["text"], "b_text": p["b"]["text"]} for p in pairs]
+    write_records(rows, out_fmt, sys.stdout,
+                  fields=["rank", "score", "cosine", "jaccard", "containment", "relation",
+                          "mutual", "model", "a", "b"],
+                  table_fields=["rank", "score", "jaccard", "relation", "a_ref", "b_ref",
+                                "a_text", "b_text"],
+                  width=shutil.get_terminal_size((120, 24)).columns)
+
+
+@main.command()
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.8, show_default=True, help="Minimum 5-gram Jaccard of a copy.")
+@click.option("--min-docs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Only families spanning this many documents.")
+@click.option("--jurisdiction", help="Only this jurisdiction's documents.")
+@format_option
+@db_option
+def duplicates(threshold: float, min_docs: int, jurisdiction: str | None, fmt: str | None,
+               db: Path) -> None:
+    """Legal transplants: families of near-duplicate provisions across documents.
+
+    MinHash/LSH over character 5-gram shingles proposes pairs, exact Jaccard decides; each
+    family lists its earliest document's provision first (date signed, else year).
+
+    \b
+    Example:
+      nlp-toolkit duplicates --threshold 0.8 --min-docs 3 --format jsonl
+    """
+    import shutil
+
+    from nlp_toolkit.render import write_records
+
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    with _open(db, create=False) as corpus, _errors():
+        families = corpus.duplicates(threshold=threshold, min_docs=min_docs,
+                                     jurisdiction=jurisdiction)
+    write_records(families, out_fmt, sys.stdout,
+                  fields=["family", "n_docs", "size", "origin", "date", "heading", "text",
+                          "refs", "docs", "jaccard", "min_jaccard"],
+                  table_fields=["family", "n_docs", "size", "origin", "date", "text"],
+                  width=shutil.get_terminal_size((120, 24)).columns)

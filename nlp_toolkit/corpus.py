@@ -13,10 +13,10 @@ need them, so importing this module is cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from nlp_toolkit.fetch import FetchReport, ProgressFn, fetch
 from nlp_toolkit.manifest import Manifest, ManifestRow, read_manifest
@@ -25,8 +25,11 @@ from nlp_toolkit.store import ProvisionRow, Store
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nlp_toolkit.embedding import EmbedReport
     from nlp_toolkit.extract import ExtractLimits
     from nlp_toolkit.ingest import IngestReport
+    from nlp_toolkit.scoring import ScoreReport
+    from nlp_toolkit.search import Mode, SearchResult
 
 #: The default corpus definition, relative to the project folder.
 DEFAULT_MANIFEST = Path("corpus") / "manifest.csv"
@@ -160,3 +163,94 @@ class Corpus:
     def stats(self) -> dict[str, Any]:
         """Counts of documents, pages, provisions and failures."""
         return self.store.stats()
+
+    # -- embeddings, search, similarity --------------------------------------------------
+    def embed(self, model: str = "use-m3", *, batch_size: int = 256,
+              progress: Callable[[int, int, str], None] | None = None) -> EmbedReport:
+        """Embed every main unit not yet embedded with ``model`` (name or model folder).
+
+        Unchanged texts reuse their stored vectors; see :func:`nlp_toolkit.embedding.embed_store`.
+        """
+        from nlp_toolkit.embed import load_embedder
+        from nlp_toolkit.embedding import embed_store
+
+        return embed_store(self.store, load_embedder(model), batch_size=batch_size,
+                           progress=progress)
+
+    # -- scores --------------------------------------------------------------------------
+    def score(self, model: str | Path = "models/default", *,
+              scorer: Literal["supervised", "lexicon", "zeroshot"] = "supervised",
+              doc_id: str | None = None,
+              progress: Callable[[int, int, str], None] | None = None) -> ScoreReport:
+        """Score every main unit not yet scored by this model; see
+        :func:`nlp_toolkit.scoring.score_store`."""
+        from nlp_toolkit.scoring import load_scorer, score_store
+
+        return score_store(self.store, load_scorer(scorer, model),
+                           doc_ids=None if doc_id is None else [doc_id], progress=progress)
+
+    def matrix(self, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
+               value: Literal["count", "max", "share"] = "count",
+               jurisdictions: Sequence[str] | None = None
+               ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
+        """The jurisdiction (or document) × topic table with refs per cell; see
+        :func:`nlp_toolkit.scoring.matrix`."""
+        from nlp_toolkit.scoring import matrix
+
+        return matrix(self.store, by=by, value=value, jurisdictions=jurisdictions)
+
+    def train(self, labels: str | Path, out: str | Path, *, manifest: str | Path | None = None,
+              folds: int = 5) -> tuple[Path, dict[str, Any]]:
+        """Train the supervised scorer on a label CSV; see :func:`nlp_toolkit.scoring.train`."""
+        from nlp_toolkit.scoring import train
+
+        return train(self.store, labels, out, manifest=manifest, folds=folds)
+
+    def evaluate(self, labels: str | Path, *, manifest: str | Path | None = None,
+                 folds: int = 5) -> dict[str, Any]:
+        """Grouped cross-validation on a label CSV; see :func:`nlp_toolkit.scoring.evaluate`."""
+        from nlp_toolkit.scoring import evaluate
+
+        return evaluate(self.store, labels, manifest=manifest, folds=folds)
+
+    def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid",
+               jurisdiction: str | None = None, doc: str | None = None,
+               language: str | None = None, level: str | None = None,
+               topic: str | None = None) -> list[SearchResult]:
+        """Ranked provisions for a query (see :func:`nlp_toolkit.search.search`)."""
+        from nlp_toolkit.search import index_for
+
+        return index_for(self.store).search(query, k=k, mode=mode, jurisdiction=jurisdiction,
+                                            doc=doc, language=language, level=level,
+                                            topic=topic)
+
+    def similar(self, ref: str, *, k: int = 10,
+                other_jurisdictions: bool = False) -> list[SearchResult]:
+        """Provisions most similar to ``ref`` (see :func:`nlp_toolkit.search.similar`)."""
+        from nlp_toolkit.search import index_for
+
+        return index_for(self.store).similar(ref, k=k, other_jurisdictions=other_jurisdictions)
+
+    def compare(self, a: str, b: str, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
+                model: str | None = None, topic: str | None = None, k: int | None = 20,
+                mutual_only: bool = False) -> list[dict[str, Any]]:
+        """Best-matching provision pairs between two jurisdictions or two documents, with
+        cosine, 5-gram Jaccard and a relation label (see :mod:`nlp_toolkit.compare`).
+
+        Raises:
+            ToolkitError: a side is empty, vectors are missing, or no topic scores exist.
+        """
+        from nlp_toolkit.compare import compare_index
+
+        return compare_index(self.store, a, b, by=by, model=model, topic=topic, k=k,
+                             mutual_only=mutual_only)
+
+    def duplicates(self, *, threshold: float = 0.8, min_docs: int = 2,
+                   jurisdiction: str | None = None) -> list[dict[str, Any]]:
+        """Families of near-duplicate provisions across documents, earliest document first
+        (see :mod:`nlp_toolkit.transplants`)."""
+        from nlp_toolkit.transplants import duplicate_families, family_records
+
+        families = duplicate_families(self.store, threshold=threshold, min_docs=min_docs,
+                                      jurisdiction=jurisdiction)
+        return family_records(self.store, families)

@@ -11,6 +11,10 @@ crashes on it is recorded as a :class:`~nlp_toolkit.manifest.Failure` (in the re
 the ``failures`` table) and the other files go on. A scanned document is also stored as a
 document with ``status = 'scanned'`` and no provisions, so an unchanged one is skipped later.
 
+Hostile files are bounded in each worker: its address space is capped (``max_memory_mb``,
+``RLIMIT_AS``, so a decompression bomb ends in a ``limit`` failure), and an alarm stops a
+reader stuck inside one page (a huge content stream) shortly after ``timeout_s``.
+
 >>> from nlp_toolkit.store import Store
 >>> with Store.open(":memory:") as store:
 ...     ingest([], store).summary()
@@ -21,6 +25,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
+import signal
 import sys
 import time
 from collections import deque
@@ -99,14 +105,54 @@ class JobResult:
 Processor = Callable[[Job], JobResult]
 
 
+#: Default cap on a worker's address space (MiB); ``None`` in :func:`ingest` lifts it.
+DEFAULT_WORKER_MEMORY_MB = 4096
+#: Seconds past ``timeout_s`` after which a worker's alarm stops a reader inside a page.
+ALARM_GRACE_S = 5.0
+_IN_WORKER = False
+
+
+class _Overtime(BaseException):
+    """Raised by the worker's alarm; a BaseException so no library ``except`` eats it."""
+
+
+def _init_worker(memory_bytes: int | None) -> None:
+    """Pool initializer: cap the worker's memory and enable its alarm (workers only)."""
+    global _IN_WORKER
+    _IN_WORKER = True
+    if memory_bytes is not None:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _overtime(signum: int, frame: object) -> None:
+    raise _Overtime
+
+
 def process_job(job: Job) -> JobResult:
     """Extract and segment one document; never raises (failures become the result)."""
     t0 = time.perf_counter()
+    alarm = job.limits.timeout_s + ALARM_GRACE_S if (
+        _IN_WORKER and job.limits.timeout_s is not None) else None
     try:
+        if alarm is not None:
+            signal.signal(signal.SIGALRM, _overtime)
+            signal.setitimer(signal.ITIMER_REAL, alarm)
         doc = read_document(Path(job.file), cast("Format | None", job.fmt or None),
                             limits=job.limits)
         provisions = segment(job.doc_id, doc, language=job.language or "en",
                              doc_type=job.doc_type)
+        if alarm is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Overtime:
+        return JobResult(job.doc_id, kind="limit", reason=(
+            f"reading took longer than {alarm:g} s (stopped inside a page or while "
+            "segmenting); raise --timeout or check the file"))
+    except MemoryError:
+        return JobResult(job.doc_id, kind="limit", reason=(
+            "reading needed more memory than the worker's limit (a decompression bomb or a "
+            "huge page); check the file or raise the memory limit"))
     except ScannedDocumentError as exc:
         return JobResult(job.doc_id, kind="scanned", reason=_reason(exc, job.file))
     except ResourceLimitError as exc:
@@ -117,6 +163,9 @@ def process_job(job: Job) -> JobResult:
         return JobResult(job.doc_id, kind="error", reason=(
             f"internal error {type(exc).__name__}: {_one_line(exc)} (please report it with "
             "this file)"))
+    finally:
+        if alarm is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     return JobResult(job.doc_id, doc, tuple(provisions), seconds=time.perf_counter() - t0)
 
 
@@ -128,6 +177,7 @@ def ingest(
     limits: ExtractLimits | None = None,
     progress: ProgressFn | None = None,
     processor: Processor = process_job,
+    max_memory_mb: int | None = DEFAULT_WORKER_MEMORY_MB,
 ) -> IngestReport:
     """Extract, segment and store documents; skip unchanged ones; go on past failures.
 
@@ -138,6 +188,8 @@ def ingest(
         limits: Page, time and size limits per document.
         progress: Called as ``progress(done, total, doc_id)`` after each processed document.
         processor: The per-document work (for tests; default :func:`process_job`).
+        max_memory_mb: Cap on each worker's address space (None: no cap; not applied
+            with ``workers=0``).
 
     Returns:
         Counts, timings and one :class:`Failure` per input that could not be ingested.
@@ -179,7 +231,8 @@ def ingest(
         jobs.append(Job(row.doc_id, str(file), row.fmt, row.language, row.doc_type, size,
                         limits))
     jobs.sort(key=lambda j: j.size, reverse=True)
-    for done, result in enumerate(_run(jobs, workers, processor), start=1):
+    memory = None if max_memory_mb is None else max_memory_mb * 1024 * 1024
+    for done, result in enumerate(_run(jobs, workers, processor, memory), start=1):
         row, sha, shown = todo[result.doc_id]
         _store_result(store, report, row, sha, shown, result)
         if progress is not None:
@@ -248,7 +301,8 @@ def _fail(store: Store, report: IngestReport, failure: Failure, *, sha: str = ""
     store.record_failure(failure.doc_id, failure.path, failure.kind, failure.reason, sha256=sha)
 
 
-def _run(jobs: Sequence[Job], workers: int | None, processor: Processor) -> Iterator[JobResult]:
+def _run(jobs: Sequence[Job], workers: int | None, processor: Processor,
+         memory: int | None = None) -> Iterator[JobResult]:
     """Results of ``jobs`` in completion order; survives worker crashes and hangs."""
     if not jobs:
         return
@@ -259,7 +313,8 @@ def _run(jobs: Sequence[Job], workers: int | None, processor: Processor) -> Iter
     pending = deque(jobs)
     suspects: list[Job] = []  # in flight when a worker died: each is retried alone
     while pending:
-        with ProcessPoolExecutor(n, mp_context=_context()) as pool:
+        with ProcessPoolExecutor(n, mp_context=_context(), initializer=_init_worker,
+                                 initargs=(memory,)) as pool:
             inflight: dict[Future[JobResult], tuple[Job, float]] = {}
             try:
                 while pending or inflight:
@@ -280,7 +335,7 @@ def _run(jobs: Sequence[Job], workers: int | None, processor: Processor) -> Iter
             except BrokenProcessPool:
                 suspects.extend(job for job, _ in inflight.values())
         for job in suspects:
-            yield _run_alone(job, processor)
+            yield _run_alone(job, processor, memory)
         suspects.clear()
 
 
@@ -311,8 +366,9 @@ def _result(fut: Future[JobResult], job: Job) -> JobResult:
                          f"{type(exc).__name__}: {_one_line(exc)} (please report it)")
 
 
-def _run_alone(job: Job, processor: Processor) -> JobResult:
-    with ProcessPoolExecutor(1, mp_context=_context()) as pool:
+def _run_alone(job: Job, processor: Processor, memory: int | None = None) -> JobResult:
+    with ProcessPoolExecutor(1, mp_context=_context(), initializer=_init_worker,
+                             initargs=(memory,)) as pool:
         fut = pool.submit(processor, job)
         done, _ = wait([fut], timeout=_deadline_s(job))
         if not done:

@@ -151,7 +151,8 @@ def test_mini_corpus_fetch_and_ingest(tmp_path: Path, shared_corpus: Path) -> No
     db = tmp_path / "corpus" / "index.sqlite"
     result = runner.invoke(main, ["ingest", "--manifest", str(manifest), "--db", str(db),
                                   "--workers", "2"])
-    assert result.exit_code == 1  # the scanned annex
+    # the scanned annex is reported on stderr, but is not a failure of the run
+    assert result.exit_code == 0, result.output
     (line,) = result.stderr.splitlines()
     assert line.startswith("scanned: ") and "ahkfta-annex-2-11" in line
     assert "7 ingested, 0 unchanged, 1 failed (1 scanned)" in result.output

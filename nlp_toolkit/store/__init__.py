@@ -23,10 +23,12 @@ from typing import Any, Literal
 from nlp_toolkit.errors import StoreError
 from nlp_toolkit.records import ExtractedDocument, Provision
 from nlp_toolkit.store.fts import fold, match_query, retrieval_units
+from nlp_toolkit.store.lock import LockBusyError, WriteLock, write_lock
 from nlp_toolkit.store.rows import DocumentMeta, FtsHit, ProvisionRow, text_sha256
 from nlp_toolkit.store.schema import SCHEMA_VERSION, migrate
 
-__all__ = ["DocumentMeta", "FtsHit", "ProvisionRow", "Store", "SCHEMA_VERSION"]
+__all__ = ["DocumentMeta", "FtsHit", "LockBusyError", "ProvisionRow", "Store", "SCHEMA_VERSION",
+           "WriteLock", "write_lock"]
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -77,8 +77,59 @@ CREATE TABLE failures (
 CREATE INDEX failures_doc ON failures (doc_id);
 """
 
+# Version 2: sentence vectors. A vector is keyed by (model, hash of the embedded text), so
+# unchanged text is never embedded twice, even across re-ingests (provision ids change, the
+# vector stays); provision_vectors maps each embedded provision to its vector per model.
+_V2 = """
+CREATE TABLE vectors (
+    model_id  TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    dim       INTEGER NOT NULL,
+    vector    BLOB NOT NULL,  -- float32, little-endian, L2-normalised, dim * 4 bytes
+    PRIMARY KEY (model_id, text_hash)
+) WITHOUT ROWID;
+CREATE TABLE provision_vectors (
+    provision_id INTEGER NOT NULL REFERENCES provisions(id) ON DELETE CASCADE,
+    model_id     TEXT NOT NULL,
+    text_hash    TEXT NOT NULL,
+    PRIMARY KEY (model_id, provision_id)
+) WITHOUT ROWID;
+CREATE INDEX provision_vectors_provision ON provision_vectors (provision_id);
+"""
+
+# Version 3: provision scores (``nlp-toolkit score``): one row per scored main unit and
+# model; topic_scores is the long form (one row per provision and topic) for the matrix and
+# topic filters; provision_topics is the asserted topics only.
+_V3 = """
+CREATE TABLE provision_scores (
+    provision_id      INTEGER NOT NULL REFERENCES provisions(id) ON DELETE CASCADE,
+    model_id          TEXT NOT NULL,
+    topics            TEXT NOT NULL DEFAULT '{}',  -- JSON {topic: probability}
+    labels            TEXT NOT NULL DEFAULT '[]',  -- JSON list of asserted topics
+    bindingness       TEXT NOT NULL,
+    bindingness_score REAL NOT NULL,
+    direction         TEXT NOT NULL,
+    evidence          TEXT NOT NULL DEFAULT '[]',  -- JSON list of evidence spans
+    text_sha256       TEXT NOT NULL DEFAULT '',
+    scored_at         TEXT NOT NULL,
+    PRIMARY KEY (provision_id, model_id)
+);
+CREATE INDEX provision_scores_model ON provision_scores (model_id);
+CREATE TABLE topic_scores (
+    provision_id INTEGER NOT NULL REFERENCES provisions(id) ON DELETE CASCADE,
+    model_id     TEXT NOT NULL,
+    topic        TEXT NOT NULL,
+    probability  REAL NOT NULL,
+    asserted     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (provision_id, model_id, topic)
+) WITHOUT ROWID;
+CREATE INDEX topic_scores_topic ON topic_scores (topic, asserted);
+CREATE VIEW provision_topics AS
+    SELECT DISTINCT provision_id, topic FROM topic_scores WHERE asserted = 1;
+"""
+
 #: ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 #: The schema version this code writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 

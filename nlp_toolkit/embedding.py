@@ -1,0 +1,153 @@
+"""The embed stage: a vector for every main unit not yet embedded with a model.
+
+Main units are the full-text index's retrieval units (articles, statute sections, and
+units outside them; never chapters or an article's paragraphs). Each unit's text is
+embedded once per model and keyed by the hash of that text, so re-running the stage, or
+re-ingesting a document whose text did not change, runs no model.
+
+>>> from nlp_toolkit.store import Store
+>>> embed_input("26. Transfer", "Transfer")
+'26. Transfer'
+>>> embed_input("(1) An organisation shall not transfer", "Transfer")
+'Transfer\\n(1) An organisation shall not transfer'
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlp_toolkit.embed import Embedder, Pooling, embed_provisions, text_hash
+from nlp_toolkit.store import Store
+from nlp_toolkit.store.vectors import (
+    get_vectors,
+    link_vectors,
+    put_vectors,
+    unembedded_units,
+)
+
+__all__ = ["EmbedReport", "ENGLISH_ONLY", "MAX_EMBED_CHARS", "NON_LATIN", "embed_input",
+           "embed_store"]
+
+#: Models that read English only: documents in :data:`NON_LATIN` languages are not embedded
+#: with them by default (MiniLM took ~0.8 s per Chinese article for a useless vector).
+ENGLISH_ONLY = frozenset({"minilm-l6-v2"})
+#: Languages whose documents English-only models skip.
+NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
+
+#: Characters of a unit that are embedded; the rest of a very long unit (a tariff schedule
+#: row dump, a whole annex) would cost minutes and blur the vector anyway.
+MAX_EMBED_CHARS = 12_000
+
+#: ``progress(done, total, label)`` after each batch.
+EmbedProgress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedReport:
+    """What one run of the embed stage did.
+
+    Attributes:
+        model_id: the model.
+        units: main units that had no vector of this model before the run.
+        reused: of those, units whose text was already embedded (no model call).
+        embedded: distinct texts run through the model.
+        seconds: wall time of the run.
+    """
+
+    model_id: str
+    units: int
+    reused: int
+    embedded: int
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        rate = self.embedded / self.seconds if self.seconds > 0 else 0.0
+        return (f"{self.model_id}: {self.units} units to link, {self.reused} reused, "
+                f"{self.embedded} texts embedded in {self.seconds:.1f} s "
+                f"({rate:.0f} texts/s)")
+
+
+def embed_input(text: str, heading: str) -> str:
+    """The text a unit is embedded as: its text, headed by its heading when the text lacks it.
+
+    Cut to :data:`MAX_EMBED_CHARS` (pure).
+    """
+    head = heading.strip()
+    if head and head not in text[: len(head) + 80]:
+        text = f"{head}\n{text}"
+    return text[:MAX_EMBED_CHARS]
+
+
+def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
+                pooling: Pooling = "mean", progress: EmbedProgress | None = None,
+                skip_languages: Sequence[str] | None = None,
+                doc_ids: Sequence[str] | None = None) -> EmbedReport:
+    """Embed every main unit of ``store`` that has no vector of ``embedder`` yet.
+
+    Vectors are written per batch in one transaction each, so an interrupted run keeps
+    what it finished and the next run goes on from there.
+
+    Args:
+        store: the index.
+        embedder: any :class:`~nlp_toolkit.embed.Embedder`; its ``model_id`` keys the vectors.
+        batch_size: texts per model call and per transaction.
+        pooling: how chunk vectors of long units are combined.
+        progress: called as ``progress(done, total, model_id)`` after each batch.
+        skip_languages: documents in these languages are not embedded; default
+            :data:`NON_LATIN` for :data:`ENGLISH_ONLY` models, none for the others.
+        doc_ids: only these documents' units (default: all).
+
+    Returns:
+        An :class:`EmbedReport`.
+    """
+    start = time.perf_counter()
+    model_id = embedder.model_id
+    if skip_languages is None:
+        skip_languages = NON_LATIN if model_id in ENGLISH_ONLY else ()
+    units = unembedded_units(store, model_id, skip_languages=skip_languages, doc_ids=doc_ids)
+    inputs = [embed_input(u.text, u.heading) for u in units]
+    hashes = [text_hash(t, model_id) for t in inputs]
+    have = get_vectors(store, model_id, hashes)
+    # link what is already embedded, then embed each distinct new text once
+    conn = store.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        link_vectors(store, model_id, [(u.id, h) for u, h in zip(units, hashes, strict=True)
+                                       if h in have])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    todo: dict[str, str] = {}
+    owners: dict[str, list[int]] = {}
+    for u, t, h in zip(units, inputs, hashes, strict=True):
+        if h in have:
+            continue
+        todo.setdefault(h, t)
+        owners.setdefault(h, []).append(u.id)
+    keys = list(todo)
+    reused = sum(1 for h in hashes if h in have)
+    if progress is not None:
+        progress(0, len(keys), model_id)
+    for s in range(0, len(keys), batch_size):
+        part = keys[s:s + batch_size]
+        vecs = embed_provisions([todo[h] for h in part], embedder, pooling=pooling,
+                                batch_size=min(batch_size, 64))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            put_vectors(store, model_id, {h: np.asarray(v) for h, v in zip(part, vecs,
+                                                                             strict=True)})
+            link_vectors(store, model_id, [(pid, h) for h in part for pid in owners[h]])
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if progress is not None:
+            progress(min(s + batch_size, len(keys)), len(keys), model_id)
+    return EmbedReport(model_id, len(units), reused, len(keys), time.perf_counter() - start)

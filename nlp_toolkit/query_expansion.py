@@ -1,0 +1,163 @@
+"""Cross-language query expansion through a small English-Chinese lexicon of legal terms.
+
+Our users query in English; Chinese laws are in Chinese. The multilingual embedder bridges
+the languages only roughly (a plain English query about outbound transfer ranks PIPL
+article 38 low among PIPL's articles), so the search adds the Chinese terms of the query's
+English legal phrases to the full-text query, and the English terms of a Chinese query's
+phrases. The lexicon covers data protection, cybersecurity, e-commerce and trade terms;
+it is matched on word boundaries (English) or as substrings (Chinese), longest first.
+
+>>> translate("transfer of personal information abroad")
+['个人信息', '向境外提供', '出境', '跨境', '境外']
+>>> translate("个人信息出境")  # doctest: +NORMALIZE_WHITESPACE
+['personal information', 'personal data', 'transfer abroad', 'cross-border transfer',
+ '向境外提供', '跨境', '境外']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["LEXICON", "translate", "translate_groups"]
+
+#: English phrases (``|``-separated synonyms, lower case) -> Chinese terms.
+LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("personal information|personal data", ("个人信息",)),
+    ("sensitive personal information|sensitive personal data|sensitive data",
+     ("敏感个人信息",)),
+    ("transfer abroad|cross-border transfer|transfer outside|transfer of personal data "
+     "outside|transfer of personal information outside|outbound transfer|overseas transfer|"
+     "transferred abroad|provide abroad|abroad|overseas|outside the country|cross-border|"
+     "outbound|foreign country|another country|outside the territory",
+     ("向境外提供", "出境", "跨境", "境外")),
+    ("security assessment", ("安全评估",)),
+    ("condition|conditions|requirements", ("条件",)),
+    ("standard contract", ("标准合同",)),
+    ("certification", ("认证",)),
+    ("consent|agree", ("同意",)),
+    ("withdraw consent|withdrawal of consent", ("撤回", "同意")),
+    ("data subject|individual", ("个人",)),
+    ("personal information processor|data controller|controller|data user",
+     ("个人信息处理者",)),
+    ("entrusted|processor|data intermediary", ("受托人", "委托处理")),
+    ("data localization|localisation|store within|stored domestically|storage",
+     ("境内存储", "存储")),
+    ("critical information infrastructure", ("关键信息基础设施",)),
+    ("important data", ("重要数据",)),
+    ("cybersecurity|network security|cyber security", ("网络安全",)),
+    ("network operator", ("网络运营者",)),
+    ("data security", ("数据安全",)),
+    ("data classification|classified and graded|classification", ("分类分级",)),
+    ("electronic commerce|e-commerce", ("电子商务",)),
+    ("e-commerce platform|online platform|platform operator", ("电子商务平台", "平台")),
+    ("consumer protection|consumer", ("消费者",)),
+    ("electronic signature", ("电子签名",)),
+    ("electronic contract|contract", ("合同",)),
+    ("unsolicited|spam|commercial electronic message", ("商业性", "广告")),
+    ("advertising|advertisement", ("广告",)),
+    ("minor|child|children", ("未成年人", "不满十四周岁")),
+    ("delete|deletion|erasure|erase", ("删除",)),
+    ("access request|right of access|access to personal", ("查阅", "复制")),
+    ("correction|rectification|correct", ("更正", "补充")),
+    ("portability", ("转移",)),
+    ("breach|leak|leakage|data breach", ("泄露", "篡改", "丢失")),
+    ("notification|notify", ("通知", "告知")),
+    ("automated decision|automated decision-making|profiling", ("自动化决策",)),
+    ("anonymisation|anonymization|anonymised|anonymized", ("匿名化",)),
+    ("de-identification|pseudonymisation", ("去标识化",)),
+    ("penalty|fine|fines|penalties", ("罚款",)),
+    ("liability|legal liability", ("法律责任",)),
+    ("compensation|damages", ("赔偿",)),
+    ("encryption|cryptography", ("密码", "加密")),
+    ("export control", ("出口管制",)),
+    ("customs duties|customs duty|tariff", ("关税",)),
+    ("intellectual property", ("知识产权",)),
+    ("government data|open government data|public data", ("政务数据",)),
+    ("source code", ("源代码",)),
+    ("personal information protection officer|data protection officer",
+     ("个人信息保护负责人",)),
+    ("impact assessment|risk assessment", ("影响评估", "风险评估")),
+    ("audit|compliance audit", ("合规审计", "审计")),
+    ("biometric|facial recognition", ("生物识别", "人脸")),
+    ("health|medical", ("医疗健康",)),
+    ("financial account", ("金融账户",)),
+    ("location|whereabouts", ("行踪轨迹",)),
+    ("state secret|national security", ("国家安全", "国家秘密")),
+    ("international treaty|international agreement", ("国际条约", "协定")),
+    ("reciprocity|retaliation|discriminatory measures", ("对等", "歧视性")),
+    ("public interest", ("公共利益",)),
+    ("purpose limitation|specified purpose|purpose", ("目的",)),
+    ("retention|retain", ("保存期限", "保存")),
+    ("disclose|disclosure", ("公开", "披露")),
+    ("supervision|regulator|authority", ("监督管理", "部门")),
+    ("complaint|report", ("投诉", "举报")),
+)
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple[str, ...]]]]:
+    en_zh: list[tuple[str, tuple[str, ...]]] = []
+    zh_en: dict[str, list[str]] = {}
+    for phrases, zh in LEXICON:
+        names = [p.strip() for p in phrases.split("|") if p.strip()]
+        for name in names:
+            en_zh.append((name, zh))
+        for term in zh:
+            zh_en.setdefault(term, [])
+            zh_en[term].extend(n for n in names[:2] if n not in zh_en[term])
+    en_zh.sort(key=lambda e: -len(e[0]))
+    zh_list = sorted(((t, tuple(v)) for t, v in zh_en.items()), key=lambda e: -len(e[0]))
+    return en_zh, zh_list
+
+
+@lru_cache(maxsize=1)
+def _siblings() -> dict[str, tuple[str, ...]]:
+    """Chinese term -> the other Chinese terms of its lexicon entries (synonyms)."""
+    out: dict[str, list[str]] = {}
+    for _, zh in LEXICON:
+        for term in zh:
+            out.setdefault(term, []).extend(t for t in zh if t != term)
+    return {t: tuple(dict.fromkeys(v)) for t, v in out.items()}
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def translate_groups(query: str) -> list[tuple[str, ...]]:
+    """Terms of the other language for the lexicon phrases found in ``query`` (pure).
+
+    A Chinese query also gets the other Chinese terms of the entries it matched
+    (``出境`` brings ``境外``: a law says one or the other).
+
+    English phrases match whole words, longest first, and a matched span is not matched
+    again by a shorter phrase; Chinese terms match as substrings, longest first. Terms come
+    back grouped by the query phrase they translate, in order of first appearance.
+
+    >>> translate_groups("personal data sent abroad")
+    [('个人信息',), ('向境外提供', '出境', '跨境', '境外')]
+    """
+    en_zh, zh_en = _tables()
+    out: list[tuple[str, ...]] = []
+    if _has_cjk(query):
+        rest = query
+        for term, english in zh_en:
+            if term in rest:
+                out.append((*english, *(zh for zh in _siblings()[term] if zh not in query)))
+                rest = rest.replace(term, " ")
+        return out
+    words = " " + " ".join(_WORD.findall(query.lower())) + " "
+    for phrase, zh in en_zh:
+        needle = f" {phrase} "
+        if needle in words:
+            out.append(zh)
+            words = words.replace(needle, " | ")
+    return out
+
+
+def translate(query: str) -> list[str]:
+    """:func:`translate_groups` flattened, each term once (pure)."""
+    return list(dict.fromkeys(t for group in translate_groups(query) for t in group))

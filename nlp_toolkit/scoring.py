@@ -1,0 +1,412 @@
+"""The score stage: topics, bindingness and direction for every main unit, and the matrix.
+
+Main units are articles and statute sections (the units the scorer was trained on). Each
+document is scored in one call (the supervised scorer's document-context features need the
+whole document) and written in one transaction, so an interrupted run keeps what it finished
+and the next run goes on from there; documents whose units all have a score of the model are
+skipped. Stored ``use-m3`` vectors (the embed stage) are reused when they embed exactly the
+unit's text.
+
+:func:`matrix` turns the scores into a jurisdiction (or document) × topic table whose every
+cell names the provisions behind it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.store import Store
+from nlp_toolkit.store.scores import (
+    main_unit_ids,
+    score_models,
+    topic_rows,
+    unscored_documents,
+    write_scores,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from nlp_toolkit.embed import Embedder
+    from nlp_toolkit.score import ProvisionScore
+    from nlp_toolkit.score.labels import LabelledText, LabelRow
+
+__all__ = ["DEFAULT_MODEL", "LoadedScorer", "ScoreReport", "evaluate", "label_texts",
+           "load_scorer", "matrix", "score_store", "train", "with_scores"]
+
+#: The shipped model folder.
+DEFAULT_MODEL = Path("models/default")
+_PACKAGED_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
+ScorerKind = Literal["supervised", "lexicon", "zeroshot"]
+MatrixBy = Literal["jurisdiction", "doc"]
+MatrixValue = Literal["count", "max", "share"]
+#: ``progress(done, total, doc_id)`` after each document.
+ScoreProgress = Callable[[int, int, str], None]
+
+
+@dataclass
+class LoadedScorer:
+    """A scorer ready to run, with the id its scores are stored under.
+
+    Attributes:
+        kind: ``supervised``, ``lexicon`` or ``zeroshot``.
+        model_id: the id of the scores in the index (kind, model name, content hash).
+        scorer: the scorer object.
+        embedder: the embedder it needs (None for the lexicon scorer).
+    """
+
+    kind: ScorerKind
+    model_id: str
+    scorer: Any
+    embedder: Embedder | None = None
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    """What one run of the score stage did."""
+
+    model_id: str
+    documents: int
+    provisions: int
+    reused_vectors: int
+    seconds: float
+    skipped: tuple[str, ...] = field(default=())
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        return (f"{self.model_id}: {self.provisions} provisions of {self.documents} documents "
+                f"scored ({self.reused_vectors} stored vectors reused) in {self.seconds:.1f} s")
+
+
+def _files_sha(folder: Path) -> str:
+    h = hashlib.sha256()
+    for name in ("weights.npz", "meta.json"):
+        h.update((folder / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def load_scorer(kind: ScorerKind = "supervised", model: str | Path = DEFAULT_MODEL
+                ) -> LoadedScorer:
+    """Load a scorer.
+
+    Args:
+        kind: ``supervised`` (the trained model at ``model``), ``lexicon`` (taxonomy terms,
+            no model) or ``zeroshot`` (cosine to topic prototypes with ``use-m3``).
+        model: the model folder (``weights.npz`` + ``meta.json``) for ``supervised``.
+
+    Raises:
+        ToolkitError: no model at ``model``, or an unknown kind.
+    """
+    from nlp_toolkit.topics import load_taxonomy
+
+    tax = load_taxonomy()
+    if kind == "lexicon":
+        from nlp_toolkit.score.lexicon import LexiconScorer
+
+        return LoadedScorer(kind, f"lexicon:taxonomy-{tax.version}", LexiconScorer(tax))
+    from nlp_toolkit.embed import load_embedder
+
+    if kind == "zeroshot":
+        from nlp_toolkit.score.zeroshot import ZeroShotScorer
+
+        emb = load_embedder("use-m3")
+        return LoadedScorer(kind, f"zeroshot:{emb.model_id}:taxonomy-{tax.version}",
+                            ZeroShotScorer(emb, tax), emb)
+    if kind != "supervised":
+        raise ToolkitError(f"unknown scorer {kind!r}: use supervised, lexicon or zeroshot")
+    from nlp_toolkit.score.model_io import load_model
+    from nlp_toolkit.score.supervised import SupervisedScorer
+
+    folder = Path(model)
+    if folder == DEFAULT_MODEL and not folder.exists() and _PACKAGED_MODEL.exists():
+        folder = _PACKAGED_MODEL  # run outside the project folder: the shipped model
+    trained = load_model(folder)
+    emb = load_embedder(trained.embedder_id)
+    name = folder.resolve().name
+    return LoadedScorer(kind, f"supervised:{name}@{_files_sha(folder)}",
+                        SupervisedScorer(trained, emb, tax), emb)
+
+
+def _vectors(store: Store, embedder: Embedder, texts: Sequence[str],
+             headings: Sequence[str]) -> tuple[np.ndarray, int]:
+    """Vectors of ``texts``: stored ones where the embed stage embedded exactly that text,
+    the rest computed now. Returns ``(vectors, reused)``."""
+    from nlp_toolkit.embed import embed_provisions, text_hash
+    from nlp_toolkit.embedding import embed_input
+    from nlp_toolkit.store.vectors import get_vectors
+
+    mid = embedder.model_id
+    keys = [text_hash(t, mid) if embed_input(t, h) == t else None
+            for t, h in zip(texts, headings, strict=True)]
+    have = get_vectors(store, mid, [k for k in keys if k is not None])
+    missing = [i for i, k in enumerate(keys) if k not in have]
+    fresh = embed_provisions([texts[i] for i in missing], embedder) if missing else None
+    rows: list[np.ndarray] = []
+    pos = {i: n for n, i in enumerate(missing)}
+    for i, k in enumerate(keys):
+        if i in pos:
+            assert fresh is not None
+            rows.append(np.asarray(fresh[pos[i]], dtype=np.float32))
+        else:
+            assert k is not None
+            rows.append(np.asarray(have[k], dtype=np.float32))
+    return np.vstack(rows), len(texts) - len(missing)
+
+
+def _score_texts(loaded: LoadedScorer, doc_id: str, texts: Sequence[str],
+                 languages: Sequence[str], vectors: np.ndarray | None
+                 ) -> list[ProvisionScore]:
+    if loaded.kind == "supervised":
+        return list(loaded.scorer.score(texts, languages, doc_ids=[doc_id] * len(texts),
+                                        vectors=vectors))
+    if loaded.kind == "zeroshot":
+        return list(loaded.scorer.score(texts, languages, vectors=vectors))
+    return list(loaded.scorer.score(texts, languages))
+
+
+def score_store(store: Store, loaded: LoadedScorer, *, doc_ids: Sequence[str] | None = None,
+                progress: ScoreProgress | None = None) -> ScoreReport:
+    """Score every document that has main units without a score of ``loaded.model_id``.
+
+    Args:
+        store: the index.
+        loaded: the scorer (:func:`load_scorer`).
+        doc_ids: only these documents (default: all).
+        progress: called as ``progress(done, total, doc_id)`` after each document.
+
+    Returns:
+        A :class:`ScoreReport`.
+    """
+    start = time.perf_counter()
+    todo = unscored_documents(store, loaded.model_id, doc_ids)
+    n_prov = reused = 0
+    if progress is not None:
+        progress(0, len(todo), loaded.model_id)
+    for done, doc in enumerate(todo, start=1):
+        ids = main_unit_ids(store, doc)
+        rows = [r for r in store.provisions(doc, articles=True) if r.ref in ids]
+        texts = [r.text for r in rows]
+        langs = [r.language or "en" for r in rows]
+        vecs: np.ndarray | None = None
+        if loaded.embedder is not None and rows:
+            vecs, n_reused = _vectors(store, loaded.embedder, texts, [r.heading for r in rows])
+            reused += n_reused
+        scores = _score_texts(loaded, doc, texts, langs, vecs) if rows else []
+        n_prov += write_scores(store, loaded.model_id,
+                               [(ids[r.ref], r.text_sha256, s)
+                                for r, s in zip(rows, scores, strict=True)])
+        if progress is not None:
+            progress(done, len(todo), doc)
+    return ScoreReport(loaded.model_id, len(todo), n_prov, reused,
+                       time.perf_counter() - start)
+
+
+def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "count",
+           jurisdictions: Sequence[str] | None = None, *, model_id: str | None = None
+           ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
+    """The jurisdiction (or document) × topic table of the stored scores.
+
+    Args:
+        store: the index.
+        by: rows are ``jurisdiction`` s (a document of several counts for each) or ``doc`` s.
+        value: ``count`` (provisions asserted with the topic), ``max`` (highest topic
+            probability of any provision) or ``share`` (asserted provisions / scored ones).
+        jurisdictions: only these jurisdictions.
+        model_id: the scores of this model (default: the most recently used one).
+
+    Returns:
+        ``(frame, refs)``: ``frame`` has one row per jurisdiction or document, one column per
+        topic (taxonomy order) and an ``n_provisions`` column; ``refs[(row, topic)]`` lists
+        the refs behind the cell, most probable first (for ``max`` the most probable
+        provision comes first even when no provision asserts the topic).
+
+    Raises:
+        ToolkitError: the index has no scores (run ``nlp-toolkit score``).
+    """
+    import pandas as pd
+
+    from nlp_toolkit.topics import load_taxonomy
+
+    if model_id is None:
+        models = score_models(store)
+        if not models:
+            raise ToolkitError("no scores in this index: run `nlp-toolkit score` first")
+        model_id = models[0]
+    wanted = set(jurisdictions or ())
+    topics = list(load_taxonomy().ids)
+    provs: dict[str, set[str]] = {}
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    hits: dict[tuple[str, str], list[tuple[float, str]]] = {}
+    for c in topic_rows(store, model_id, jurisdictions=jurisdictions):
+        if by == "doc":
+            keys = [c.doc_id]
+        else:
+            keys = [j for j in c.jurisdiction.split(";") if j and (not wanted or j in wanted)]
+        for key in keys:
+            provs.setdefault(key, set()).add(c.ref)
+            cell = (key, c.topic)
+            if cell not in best or c.probability > best[cell][0]:
+                best[cell] = (c.probability, c.ref)
+            if c.asserted:
+                hits.setdefault(cell, []).append((c.probability, c.ref))
+    for _, t in best:
+        if t not in topics:
+            topics.append(t)
+    index = sorted(provs)
+    data: list[dict[str, Any]] = []
+    refs: dict[tuple[str, str], list[str]] = {}
+    for key in index:
+        row: dict[str, Any] = {}
+        for t in topics:
+            cell = (key, t)
+            ranked = [r for _, r in sorted(hits.get(cell, []), key=lambda x: -x[0])]
+            if value == "max" and cell in best and best[cell][1] not in ranked[:1]:
+                ranked = [best[cell][1], *[r for r in ranked if r != best[cell][1]]]
+            refs[cell] = ranked
+            n = len(hits.get(cell, []))
+            if value == "count":
+                row[t] = n
+            elif value == "share":
+                row[t] = round(n / len(provs[key]), 4) if provs[key] else 0.0
+            else:
+                row[t] = round(best[cell][0], 4) if cell in best else 0.0
+        row["n_provisions"] = len(provs[key])
+        data.append(row)
+    frame = pd.DataFrame(data, index=pd.Index(index, name=by), columns=[*topics, "n_provisions"])
+    return frame, refs
+
+
+# -- labels, training, evaluation ---------------------------------------------------------
+def label_texts(store: Store, labels_csv: str | Path, *, manifest: str | Path | None = None
+                ) -> tuple[list[LabelledText], list[LabelRow]]:
+    """Join a label CSV to provision texts: from the index, else from the manifest's files.
+
+    A labelled document in the index gives its stored provisions (the segmenter's output, no
+    re-reading); one that is not is read and segmented from ``manifest`` when given.
+
+    Returns:
+        ``(joined, unmatched)`` as :func:`nlp_toolkit.score.labels.join_label_texts`.
+    """
+    from nlp_toolkit.score.labels import join_label_texts, read_label_rows
+
+    rows = read_label_rows(labels_csv)
+    docs = {d["doc_id"]: d for d in store.documents()}
+    provisions: dict[str, list[Any]] = {}
+    languages: dict[str, str] = {}
+    wanted = list(dict.fromkeys(r.doc_id for r in rows))
+    for doc in wanted:
+        if doc in docs:
+            provisions[doc] = list(store.provisions(doc))
+            languages[doc] = docs[doc]["language"] or "en"
+    missing = [d for d in wanted if d not in provisions]
+    if missing and manifest is not None:
+        from nlp_toolkit.extract import read_document
+        from nlp_toolkit.manifest import read_manifest
+        from nlp_toolkit.segment import segment
+
+        for m in read_manifest(manifest).rows:
+            if m.doc_id in missing:
+                languages[m.doc_id] = m.language or "en"
+                extracted = read_document(m.file, m.fmt or None)  # type: ignore[arg-type]
+                provisions[m.doc_id] = segment(m.doc_id, extracted,
+                                               language=languages[m.doc_id])
+    return join_label_texts(rows, provisions, languages)
+
+
+def _label_vectors(store: Store, items: Sequence[LabelledText]) -> tuple[Embedder, np.ndarray]:
+    from nlp_toolkit.embed import load_embedder
+
+    emb = load_embedder("use-m3")
+    texts = [it.text for it in items]
+    vecs, _ = _vectors(store, emb, texts, [""] * len(texts))
+    return emb, vecs
+
+
+def _need(items: Sequence[LabelledText], labels_csv: str | Path) -> None:
+    if len({it.doc_id for it in items}) < 2:
+        raise ToolkitError(f"fewer than two labelled documents of {labels_csv} could be joined "
+                           "to provisions: ingest the labelled documents first, or give "
+                           "--manifest CSV listing them")
+
+
+def train(store: Store, labels_csv: str | Path, out: str | Path, *,
+          manifest: str | Path | None = None, folds: int = 5) -> tuple[Path, dict[str, Any]]:
+    """Train the supervised scorer on a label CSV and save it to ``out``.
+
+    Returns:
+        ``(folder, card)``: the model folder and its model card.
+
+    Raises:
+        ToolkitError: fewer than two labelled documents could be joined.
+    """
+    from nlp_toolkit.score.labels import file_sha256
+    from nlp_toolkit.score.model_io import save_model
+    from nlp_toolkit.score.train import train_model
+
+    items, _ = label_texts(store, labels_csv, manifest=manifest)
+    _need(items, labels_csv)
+    emb, vecs = _label_vectors(store, items)
+    model = train_model(items, emb, vectors=vecs, labels_sha256=file_sha256(labels_csv),
+                        n_splits=folds)
+    return save_model(model, out), dict(model.card)
+
+
+def evaluate(store: Store, labels_csv: str | Path, *, manifest: str | Path | None = None,
+             folds: int = 5) -> dict[str, Any]:
+    """Cross-validate the supervised scorer on a label CSV, folds grouped by document.
+
+    Returns:
+        The report of :func:`nlp_toolkit.score.evaluate.cross_validate` (without the
+        per-item predictions) plus ``unmatched``: label rows with no provision.
+    """
+    from nlp_toolkit.score.evaluate import cross_validate
+    from nlp_toolkit.score.train import DEFAULT_PARAMS
+    from nlp_toolkit.score.zeroshot import topic_prototypes
+    from nlp_toolkit.topics import load_taxonomy
+
+    items, unmatched = label_texts(store, labels_csv, manifest=manifest)
+    _need(items, labels_csv)
+    emb, vecs = _label_vectors(store, items)
+    tax = load_taxonomy()
+    report = cross_validate(items, vecs, topic_prototypes(tax, emb), embedder_id=emb.model_id,
+                            n_splits=folds, taxonomy=tax, **DEFAULT_PARAMS)
+    report.pop("predictions", None)
+    report["unmatched"] = [f"{r.doc_id}:{r.unit}" for r in unmatched]
+    return report
+
+
+def with_scores(store: Store, records: Iterable[dict[str, Any]], *,
+                model_id: str | None = None) -> Iterator[dict[str, Any]]:
+    """Provision records (with ``ref``) with their score fields added when scored.
+
+    Streams in batches; unscored records get ``None`` score fields. ``model_id`` defaults to
+    the most recently used scoring model.
+    """
+    from nlp_toolkit.store.scores import SCORE_FIELDS, scores_for_refs
+
+    if model_id is None:
+        models = score_models(store)
+        model_id = models[0] if models else None
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
+        found = (scores_for_refs(store, [r["ref"] for r in batch], model_id)
+                 if model_id is not None else {})
+        for rec in batch:
+            extra = found.get(rec["ref"], {})
+            yield {**rec, **{f: extra.get(f) for f in SCORE_FIELDS}}
+        batch.clear()
+
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= 500:
+            yield from flush()
+    yield from flush()

@@ -1,0 +1,443 @@
+"""Query service: hybrid (BM25 + dense) search and provision similarity over the index.
+
+Dense ranking uses every model the index holds vectors of (``use-m3`` multilingual and
+``minilm-l6-v2`` English by default): each model ranks the main units by cosine, and the
+rankings are fused by reciprocal rank (RRF) with the BM25 ranking in ``hybrid`` mode.
+Queries in a CJK or Thai script use the multilingual models only. English queries are also
+expanded with the Chinese terms of their legal phrases (:mod:`nlp_toolkit.query_expansion`)
+so that they find Chinese articles lexically, and vice versa.
+
+Vectors are held per model as one float32 matrix, loaded on first use; models are loaded
+once and query vectors cached, so warm queries cost one encoding plus one matrix product.
+
+>>> from nlp_toolkit.store import Store
+>>> search(Store.open(":memory:"), "data", mode="lexical")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from nlp_toolkit.embed import Embedder, load_embedder
+from nlp_toolkit.errors import StoreError, ToolkitError
+from nlp_toolkit.query_expansion import translate_groups
+from nlp_toolkit.rank import dense_topk, rrf_fuse
+from nlp_toolkit.store import Store
+from nlp_toolkit.store.fts import match_query
+from nlp_toolkit.store.vectors import (
+    UnitRow,
+    VectorMatrix,
+    lexical_ids,
+    load_matrix,
+    model_ids,
+    topic_ids,
+    unit_by_ref,
+    units_by_ids,
+)
+
+__all__ = ["MULTILINGUAL", "Mode", "SearchIndex", "SearchResult", "index_for", "search",
+           "search_batch", "similar", "similar_batch", "snippet"]
+
+Mode = Literal["hybrid", "dense", "lexical"]
+#: Models that read Chinese and Thai (the others are used for Latin-script queries only).
+MULTILINGUAL = frozenset({"use-m3"})
+_DEPTH = 100  # candidates per ranking before fusion
+_QUERY_CACHE = 4096
+_DOC_CACHE = 64  # document texts kept for cutting result texts
+_STOP = frozenset((
+    "a", "an", "and", "any", "are", "as", "at", "be", "by", "for", "from", "has", "have",
+    "in", "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to",
+    "under", "was", "were", "which", "with", "what", "how", "when", "where", "who", "does",
+    "do", "can", "may", "shall", "about"))
+_LOADED: dict[str, Embedder] = {}
+_OTHER_SCRIPT = re.compile("[\u0e00-\u0eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A ranked provision: the provision record of ``spec/cli.md`` plus rank, score, snippet."""
+
+    ref: str
+    doc_id: str
+    number: str
+    heading: str
+    level: str
+    parent_ref: str | None
+    path: str
+    page_start: int | None
+    page_end: int | None
+    char_start: int
+    char_end: int
+    text: str
+    jurisdiction: str
+    language: str
+    rank: int
+    score: float
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return asdict(self)
+
+
+def _result(unit: UnitRow, rank: int, score: float, snippet: str) -> SearchResult:
+    return SearchResult(unit.ref, unit.doc_id, unit.number, unit.heading, unit.level,
+                        unit.parent_ref, unit.path, unit.page_start, unit.page_end,
+                        unit.char_start, unit.char_end, unit.text, unit.jurisdiction,
+                        unit.language, rank, float(score), snippet)
+
+
+def query_terms(query: str) -> list[str]:
+    """The searchable words of a query: stop words and one-letter words dropped (pure).
+
+    >>> query_terms("Transfer of personal data to another country")
+    ['transfer', 'personal', 'data', 'another', 'country']
+    >>> query_terms("个人信息出境")
+    ['个人', '人信', '信息', '息出', '出境']
+    """
+    out: list[str] = []
+    for word in re.findall(r"\w+", query.lower()):
+        if word in _STOP:
+            continue
+        if _OTHER_SCRIPT.match(word) and len(word) > 2:
+            # unspaced Chinese: overlapping character pairs match across word boundaries
+            out.extend(word[i:i + 2] for i in range(len(word) - 1))
+        elif len(word) > 1 or _OTHER_SCRIPT.match(word):
+            out.append(word)
+    return out
+
+
+def snippet(text: str, terms: Sequence[str], *, width: int = 240, mark: str = "**") -> str:
+    """The ``width``-character window of ``text`` with the most term hits, hits marked (pure).
+
+    >>> snippet("Alpha beta. The transfer of data abroad is limited.", ["transfer"], width=30)
+    '…beta. The **transfer** of data…'
+    """
+    flat = " ".join(text.split())
+    pats = [re.escape(t) for t in sorted({t for t in terms if t}, key=len, reverse=True)]
+    rx = re.compile("|".join(pats), re.IGNORECASE) if pats else None
+    hits = [m.start() for m in rx.finditer(flat)] if rx else []
+    start = 0
+    if hits:
+        best = max(range(len(hits)), key=lambda i: sum(
+            1 for h in hits[i:] if h - hits[i] < width))
+        start = max(0, hits[best] - width // 6)
+        while start > 0 and not flat[start - 1].isspace() and start > hits[best] - width // 3:
+            start -= 1
+    end = min(len(flat), start + width)
+    while end < len(flat) and end > start + width - 20 and not flat[end].isspace():
+        end -= 1
+    window = flat[start:end].strip()
+    if rx is not None:
+        window = rx.sub(lambda m: f"{mark}{m.group(0)}{mark}", window).replace(mark * 2, "")
+    return ("…" if start > 0 else "") + window + ("…" if end < len(flat) else "")
+
+
+class SearchIndex:
+    """Search and similarity over one store, with models, matrices and query vectors cached.
+
+    Args:
+        store: the index.
+        models: model ids (or names/folders for :func:`~nlp_toolkit.embed.load_embedder`) to
+            rank with; default every model the store holds vectors of.
+        embedders: ready embedders by model id (tests, or a model loaded elsewhere).
+        weights: RRF weight per ranking name: ``"lexical"`` (BM25 of the query's words),
+            ``"translated"`` (BM25 of its translated terms), a model id, or ``"expanded"``
+            (the multilingual model on the translated terms).
+    """
+
+    def __init__(self, store: Store, *, models: Sequence[str] | None = None,
+                 embedders: Mapping[str, Embedder] | None = None,
+                 weights: Mapping[str, float] | None = None) -> None:
+        self.store = store
+        self._embedders: dict[str, Embedder] = dict(embedders or {})
+        self._models = list(models) if models is not None else None
+        # measured on tests/golden/queries.jsonl: translated BM25 at 0.7 of the query's own
+        # gave the best recall@10; the multilingual model on translated terms did not help
+        self.weights = {"lexical": 1.0, "translated": 0.7, "expanded": 0.0, **(weights or {})}
+        self._matrices: dict[str, tuple[tuple[int, int], VectorMatrix]] = {}
+        self._qcache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._texts: OrderedDict[str, str] = OrderedDict()
+
+    # -- models and vectors ----------------------------------------------------------------
+    def models(self) -> list[str]:
+        """The model ids this index ranks with."""
+        if self._models is None:
+            return [m for m in model_ids(self.store) if m in self._embedders
+                    or m in ("use-m3", "minilm-l6-v2")]
+        ids = []
+        for name in self._models:
+            ids.append(self._embedder(name).model_id)
+        return ids
+
+    def _embedder(self, name: str) -> Embedder:
+        if name not in self._embedders:
+            # one loaded model per process, shared by every index (models take seconds)
+            emb = _LOADED.get(name) or load_embedder(name)
+            _LOADED[name] = _LOADED[emb.model_id] = emb
+            self._embedders[name] = self._embedders[emb.model_id] = emb
+        return self._embedders[name]
+
+    def matrix(self, model_id: str) -> VectorMatrix:
+        """The model's vectors, reloaded when the database changed since the last load."""
+        stamp = (int(self.store.conn.execute("PRAGMA data_version").fetchone()[0]),
+                 self.store.conn.total_changes)
+        cached = self._matrices.get(model_id)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, load_matrix(self.store, model_id))
+            self._matrices[model_id] = cached
+        return cached[1]
+
+    def query_vector(self, model_id: str, text: str) -> np.ndarray:
+        """The query's vector for a model (cached in memory, least recently used dropped)."""
+        key = (model_id, text)
+        vec = self._qcache.get(key)
+        if vec is None:
+            vec = self._embedder(model_id).encode([text])[0]
+            self._qcache[key] = vec
+            if len(self._qcache) > _QUERY_CACHE:
+                self._qcache.popitem(last=False)
+        else:
+            self._qcache.move_to_end(key)
+        return vec
+
+    # -- search ---------------------------------------------------------------------------
+    def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid",
+               jurisdiction: str | None = None, doc: str | None = None,
+               language: str | None = None, level: str | None = None,
+               topic: str | None = None, expand: bool = True) -> list[SearchResult]:
+        """Ranked main units for a free-text query (see :func:`search`)."""
+        if mode not in ("hybrid", "dense", "lexical"):
+            raise ValueError(f"mode must be hybrid, dense or lexical, got {mode!r}")
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        if not query.strip():
+            raise ToolkitError("the query is empty: give some words to search for")
+        only = topic_ids(self.store, topic) if topic is not None else None
+        filters = {"jurisdiction": jurisdiction, "doc": doc, "language": language,
+                   "level": level}
+        foreign = bool(_OTHER_SCRIPT.search(query))
+        found = translate_groups(query) if expand else []
+        # synonyms in the query's own script join its words; the other script ranks apart
+        synonyms = [t for g in found for t in g if bool(_OTHER_SCRIPT.search(t)) == foreign]
+        groups = [g for g in (tuple(t for t in g if bool(_OTHER_SCRIPT.search(t)) != foreign)
+                              for g in found) if g]
+        extra = list(dict.fromkeys(t for g in groups for t in g))
+        rankings: list[list[int]] = []
+        weights: list[float] = []
+        depth = max(_DEPTH, 3 * k)
+        if mode in ("hybrid", "lexical"):
+            # the query's own words and its translated terms rank apart, so that common
+            # characters of the translation do not drown the query's own matches
+            ids = None if only is None else only.tolist()
+            own = query_terms(query) + synonyms
+            if own:
+                hits = lexical_ids(self.store, match_query(" ".join(own)), depth, ids=ids,
+                                   **filters)
+                rankings.append([i for i, _ in hits])
+                weights.append(self.weights["lexical"])
+            if extra:
+                # units matching every translated concept first, then any of them
+                hits = []
+                if len(groups) > 1:
+                    every = " AND ".join(f"({match_query(' '.join(g))})" for g in groups)
+                    hits = lexical_ids(self.store, every, depth, ids=ids, **filters)
+                hits += lexical_ids(self.store, match_query(" ".join(extra)), depth, ids=ids,
+                                    **filters)
+                rankings.append(list(dict.fromkeys(i for i, _ in hits)))
+                weights.append(self.weights["translated"])
+        if mode in ("hybrid", "dense"):
+            for name, ranking in self._dense(query, extra, depth, only, filters):
+                rankings.append(ranking)
+                weights.append(self.weights.get(name, 1.0))
+        fused = rrf_fuse(rankings, weights=weights)[:k]
+        return self._results(fused, query_terms(query) + synonyms + extra)
+
+    def _dense(self, query: str, extra: Sequence[str], depth: int, only: np.ndarray | None,
+               filters: Mapping[str, str | None]) -> Iterable[tuple[str, list[int]]]:
+        foreign = bool(_OTHER_SCRIPT.search(query))
+        models = self.models()
+        if not models:
+            raise StoreError("no vectors in this index: run `nlp-toolkit embed` first, or "
+                             "search with --mode lexical")
+        for model_id in models:
+            if foreign and model_id not in MULTILINGUAL:
+                continue
+            vm = self.matrix(model_id)
+            mask = vm.mask(ids=only, jurisdiction=filters["jurisdiction"], doc=filters["doc"],
+                           language=filters["language"], level=filters["level"])
+            if mask is not None and not mask.any():
+                continue
+            texts = [(model_id, query)]
+            if extra and model_id in MULTILINGUAL and not foreign and self.weights["expanded"]:
+                texts.append(("expanded", " ".join(extra)))
+            for name, text in texts:
+                idx, _ = dense_topk(self.query_vector(model_id, text), vm.matrix, depth,
+                                    mask=mask)
+                yield name, vm.ids[idx].tolist()
+
+    def _units(self, ids: Sequence[int]) -> dict[int, UnitRow]:
+        """Units with their text cut from cached document texts (SQLite's substr() would
+        scan a multi-megabyte document per row)."""
+        units = units_by_ids(self.store, ids, text=False)
+        return {i: replace(u, text=self._doc_text(u.doc_id)[u.char_start:u.char_end])
+                for i, u in units.items()}
+
+    def _doc_text(self, doc_id: str) -> str:
+        text = self._texts.get(doc_id)
+        if text is None:
+            text = self.store.clean_text(doc_id) or ""
+            self._texts[doc_id] = text
+            if len(self._texts) > _DOC_CACHE:
+                self._texts.popitem(last=False)
+        else:
+            self._texts.move_to_end(doc_id)
+        return text
+
+    def _results(self, fused: Sequence[tuple[int, float]], terms: Sequence[str]
+                 ) -> list[SearchResult]:
+        units = self._units([i for i, _ in fused])
+        return [_result(units[i], rank, score, snippet(units[i].text, terms))
+                for rank, (i, score) in enumerate(fused, start=1) if i in units]
+
+    # -- similarity -----------------------------------------------------------------------
+    def similar(self, ref: str, *, k: int = 10, other_jurisdictions: bool = False,
+                language: str | None = None, level: str | None = None) -> list[SearchResult]:
+        """Main units most similar to the provision ``ref`` (see :func:`similar`)."""
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        unit = unit_by_ref(self.store, ref)
+        if unit is None:
+            raise ToolkitError(f"no provision {ref!r} in the index: refs look like "
+                               "'rcep-2020:12.15' (`nlp-toolkit provisions` lists them)")
+        exclude = frozenset(j.strip() for j in unit.jurisdiction.split(";") if j.strip()
+                            ) if other_jurisdictions else frozenset()
+        scores: dict[int, list[float]] = {}
+        models = self.models()
+        if not models:
+            raise StoreError("no vectors in this index: run `nlp-toolkit embed` first")
+        for model_id in models:
+            vm = self.matrix(model_id)
+            vec = self._unit_vector(vm, unit)
+            mask = vm.mask(exclude_jurisdictions=exclude, language=language, level=level)
+            mask = np.ones(len(vm), dtype=bool) if mask is None else mask
+            mask &= vm.ids != unit.id
+            if not mask.any():
+                continue
+            idx, sc = dense_topk(vec, vm.matrix, max(_DEPTH, 3 * k), mask=mask)
+            for i, s in zip(vm.ids[idx].tolist(), sc.tolist(), strict=True):
+                scores.setdefault(i, []).append(s)
+        # a candidate missing from one model's list gets that model's worst listed score
+        n = len(models)
+        mean = {i: sum(v) / n + (n - len(v)) * min(v) / n for i, v in scores.items()}
+        best = sorted(mean, key=lambda i: (-mean[i], i))[:k]
+        units = self._units(best)
+        terms = query_terms(unit.heading)
+        return [_result(units[i], r, mean[i], snippet(units[i].text, terms))
+                for r, i in enumerate(best, start=1) if i in units]
+
+    def _unit_vector(self, vm: VectorMatrix, unit: UnitRow) -> np.ndarray:
+        row = np.flatnonzero(vm.ids == unit.id)
+        if row.size:
+            return vm.matrix[row[0]]
+        from nlp_toolkit.embedding import embed_input
+
+        return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading))
+
+
+_INDEXES: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()
+
+
+def index_for(store: Store) -> SearchIndex:
+    """The store's shared :class:`SearchIndex` (models and matrices stay warm in-process)."""
+    found = _INDEXES.get(store)
+    if found is None:
+        found = SearchIndex(store)
+        _INDEXES[store] = found
+    return found
+
+
+def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
+           jurisdiction: str | None = None, doc: str | None = None,
+           language: str | None = None, level: str | None = None,
+           topic: str | None = None) -> list[SearchResult]:
+    """Ranked main units (articles, sections) for a query in any supported language.
+
+    Args:
+        store: the index (embedded with ``nlp-toolkit embed`` for dense and hybrid modes).
+        query: free text, e.g. ``"transfer of personal data abroad"`` or ``"个人信息出境"``.
+        k: how many results.
+        mode: ``hybrid`` (BM25 and dense rankings fused by RRF), ``dense`` or ``lexical``.
+        jurisdiction, doc, language, level: filters.
+        topic: only units the scorer labelled with this topic (needs ``nlp-toolkit score``).
+
+    Raises:
+        ToolkitError: empty query; StoreError: no vectors for a dense mode, or no topics.
+    """
+    return index_for(store).search(query, k=k, mode=mode, jurisdiction=jurisdiction,
+                                   doc=doc, language=language, level=level, topic=topic)
+
+
+def similar(store: Store, ref: str, *, k: int = 10,
+            other_jurisdictions: bool = False) -> list[SearchResult]:
+    """The main units most similar to provision ``ref`` by mean cosine over the models.
+
+    Args:
+        store: an embedded index.
+        ref: e.g. ``"rcep-2020:12.15"``; any level (a unit without a stored vector is
+            embedded on the fly).
+        k: how many results.
+        other_jurisdictions: only documents sharing no jurisdiction with ``ref``'s.
+
+    Raises:
+        ToolkitError: unknown ``ref``; StoreError: the index has no vectors.
+    """
+    return index_for(store).similar(ref, k=k, other_jurisdictions=other_jurisdictions)
+
+
+def search_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: int = 10,
+                 mode: Mode = "hybrid") -> Iterator[dict[str, Any]]:
+    """Answer many queries with one index (models load once): one output per input.
+
+    Each item holds ``id`` and ``query``, and optionally ``k``, ``mode`` and the filters of
+    :meth:`SearchIndex.search`; the output is ``{"id": ..., "results": [...]}``, or
+    ``{"id": ..., "error": "..."}`` for an item that cannot be answered.
+    """
+    for item in items:
+        ident = item.get("id")
+        try:
+            query = item.get("query")
+            if not isinstance(query, str):
+                raise ToolkitError("each line needs a string 'query'")
+            found = index.search(query, k=int(item.get("k", k)), mode=item.get("mode", mode),
+                                 jurisdiction=item.get("jurisdiction"), doc=item.get("doc"),
+                                 language=item.get("language"), level=item.get("level"),
+                                 topic=item.get("topic"))
+            yield {"id": ident, "results": [r.to_dict() for r in found]}
+        except (ToolkitError, ValueError, TypeError) as exc:
+            yield {"id": ident, "error": str(exc)}
+
+
+def similar_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: int = 10,
+                  other_jurisdictions: bool = False) -> Iterator[dict[str, Any]]:
+    """:meth:`SearchIndex.similar` for many items (``id``, ``ref``, optional ``k`` and
+    ``other_jurisdictions``), one ``{"id", "results"}`` (or ``{"id", "error"}``) each."""
+    for item in items:
+        ident = item.get("id")
+        try:
+            ref = item.get("ref")
+            if not isinstance(ref, str):
+                raise ToolkitError("each line needs a string 'ref'")
+            found = index.similar(ref, k=int(item.get("k", k)), other_jurisdictions=bool(
+                item.get("other_jurisdictions", other_jurisdictions)))
+            yield {"id": ident, "results": [r.to_dict() for r in found]}
+        except (ToolkitError, ValueError, TypeError) as exc:
+            yield {"id": ident, "error": str(exc)}

@@ -1,0 +1,310 @@
+"""Sentence vectors in the index: ``(model_id, text_hash) -> float32`` and provision links.
+
+All vector SQL lives here. Vectors are stored once per distinct embedded text and model
+(table ``vectors``); ``provision_vectors`` says which vector each main unit has. A
+re-ingested document gets new provision ids, but its unchanged texts find their vectors by
+hash, so they are linked again without running a model.
+
+>>> from nlp_toolkit.store import Store
+>>> with Store.open(":memory:") as store:
+...     n_new = put_vectors(store, "m", {"h1": np.ones(2, dtype=np.float32)})
+...     sorted(get_vectors(store, "m", ["h1", "h2"]))
+['h1']
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlp_toolkit.errors import StoreError
+from nlp_toolkit.store import Store
+
+__all__ = [
+    "UnitRow",
+    "VectorMatrix",
+    "get_vectors",
+    "link_vectors",
+    "lexical_ids",
+    "load_matrix",
+    "topic_ids",
+    "model_ids",
+    "prune_vectors",
+    "put_vectors",
+    "unembedded_units",
+    "unit_by_ref",
+    "units_by_ids",
+]
+
+_CHUNK = 500  # parameters per IN (...) list
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    """A main unit as the embed and search stages need it (text cut from the document)."""
+
+    id: int
+    ref: str
+    doc_id: str
+    heading: str
+    level: str
+    path: str
+    text: str
+    jurisdiction: str
+    language: str
+    page_start: int | None = None
+    page_end: int | None = None
+    number: str = ""
+    parent_ref: str | None = None
+    char_start: int = 0
+    char_end: int = 0
+
+
+@dataclass(frozen=True)
+class VectorMatrix:
+    """Every linked vector of one model, as arrays aligned row by row.
+
+    Attributes:
+        model_id: the model.
+        ids: ``(n,)`` provision ids.
+        matrix: ``(n, dim)`` float32, unit rows.
+        doc_ids, levels, languages: per row.
+        jurisdictions: per row, the document's ``;``-separated jurisdictions as a set.
+    """
+
+    model_id: str
+    ids: np.ndarray
+    matrix: np.ndarray
+    doc_ids: np.ndarray
+    levels: np.ndarray
+    languages: np.ndarray
+    jurisdictions: tuple[frozenset[str], ...]
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def mask(self, *, jurisdiction: str | None = None, doc: str | None = None,
+             language: str | None = None, level: str | None = None,
+             exclude_jurisdictions: frozenset[str] = frozenset(),
+             ids: np.ndarray | None = None) -> np.ndarray | None:
+        """Boolean row filter for the given conditions; None when there is none (pure)."""
+        m = np.ones(len(self), dtype=bool)
+        used = False
+        if doc is not None:
+            m &= self.doc_ids == doc
+            used = True
+        if language is not None:
+            m &= self.languages == language
+            used = True
+        if level is not None:
+            m &= self.levels == level
+            used = True
+        if jurisdiction is not None or exclude_jurisdictions:
+            keep = [(jurisdiction is None or jurisdiction in js)
+                    and not (js & exclude_jurisdictions) for js in self.jurisdictions]
+            m &= np.asarray(keep, dtype=bool)
+            used = True
+        if ids is not None:
+            m &= np.isin(self.ids, ids)
+            used = True
+        return m if used else None
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def put_vectors(store: Store, model_id: str, vectors: Mapping[str, np.ndarray]) -> int:
+    """Store vectors by text hash (existing ones are kept); return how many were new."""
+    rows = [(model_id, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes())
+            for h, v in vectors.items()]
+    conn = store.conn
+    before = conn.total_changes
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany("INSERT OR IGNORE INTO vectors (model_id, text_hash, dim, vector) "
+                         "VALUES (?, ?, ?, ?)", rows)
+        if own:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return conn.total_changes - before
+
+
+def get_vectors(store: Store, model_id: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+    """The stored vectors among ``hashes`` (missing ones are absent from the result)."""
+    out: dict[str, np.ndarray] = {}
+    for part in _chunks(list(dict.fromkeys(hashes))):
+        cur = store.conn.execute(
+            f"SELECT text_hash, vector FROM vectors WHERE model_id = ? AND text_hash IN "
+            f"({', '.join('?' * len(part))})", [model_id, *part])
+        for h, blob in cur:
+            out[str(h)] = np.frombuffer(blob, dtype="<f4").astype(np.float32)
+    return out
+
+
+def link_vectors(store: Store, model_id: str, links: Iterable[tuple[int, str]]) -> int:
+    """Record ``(provision_id, text_hash)`` links for a model (replacing older ones)."""
+    rows = [(pid, model_id, h) for pid, h in links]
+    store.conn.executemany("INSERT OR REPLACE INTO provision_vectors (provision_id, model_id, "
+                           "text_hash) VALUES (?, ?, ?)", rows)
+    return len(rows)
+
+
+def model_ids(store: Store) -> list[str]:
+    """Models with at least one linked provision, by name."""
+    return [str(r[0]) for r in store.conn.execute(
+        "SELECT DISTINCT model_id FROM provision_vectors ORDER BY model_id")]
+
+
+def prune_vectors(store: Store, model_id: str | None = None) -> int:
+    """Delete vectors no provision links to (e.g. of texts that changed); return how many."""
+    sql = ("DELETE FROM vectors WHERE NOT EXISTS (SELECT 1 FROM provision_vectors l WHERE "
+           "l.model_id = vectors.model_id AND l.text_hash = vectors.text_hash)")
+    params: list[str] = []
+    if model_id is not None:
+        sql += " AND model_id = ?"
+        params.append(model_id)
+    cur = store.conn.execute(sql, params)
+    return int(cur.rowcount)
+
+
+_UNIT_SELECT = ("SELECT p.id, p.ref, p.doc_id, p.heading, p.level, p.path, "
+                "substr(d.clean_text, p.char_start + 1, p.char_end - p.char_start), "
+                "d.jurisdiction, d.language, p.page_start, p.page_end, p.number, p.parent_ref, "
+                "p.char_start, p.char_end FROM provisions p "
+                "JOIN documents d ON d.doc_id = p.doc_id")
+
+
+def _units(cur: sqlite3.Cursor) -> list[UnitRow]:
+    return [UnitRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
+                    str(r[6] or ""), str(r[7]), str(r[8]), r[9], r[10], str(r[11]), r[12],
+                    int(r[13]), int(r[14])) for r in cur]
+
+
+def unembedded_units(store: Store, model_id: str, *, skip_languages: Sequence[str] = (),
+                     doc_ids: Sequence[str] | None = None) -> list[UnitRow]:
+    """Main units (the full-text index's retrieval units) with no vector of this model yet.
+
+    Args:
+        skip_languages: leave out documents in these languages.
+        doc_ids: only these documents.
+    """
+    skip = list(skip_languages)
+    cond = f" AND d.language NOT IN ({', '.join('?' * len(skip))})" if skip else ""
+    docs = list(doc_ids) if doc_ids is not None else []
+    if doc_ids is not None:
+        cond += f" AND p.doc_id IN ({', '.join('?' * len(docs)) or 'NULL'})"
+    return _units(store.conn.execute(
+        _UNIT_SELECT + " WHERE p.fts = 1 AND NOT EXISTS (SELECT 1 FROM provision_vectors l "
+        "WHERE l.model_id = ? AND l.provision_id = p.id)" + cond
+        + " ORDER BY p.doc_id, p.ordinal", (model_id, *skip, *docs)))
+
+
+def units_by_ids(store: Store, ids: Sequence[int], *, text: bool = True) -> dict[int, UnitRow]:
+    """Units by provision id; ``text=False`` leaves ``text`` empty (no document is read)."""
+    out: dict[int, UnitRow] = {}
+    select = _UNIT_SELECT if text else _UNIT_SELECT.replace(
+        "substr(d.clean_text, p.char_start + 1, p.char_end - p.char_start)", "''")
+    for start in range(0, len(ids), _CHUNK):
+        part = [int(i) for i in ids[start:start + _CHUNK]]
+        cur = store.conn.execute(
+            select + f" WHERE p.id IN ({', '.join('?' * len(part))})", part)
+        out.update((u.id, u) for u in _units(cur))
+    return out
+
+
+def unit_by_ref(store: Store, ref: str) -> UnitRow | None:
+    """One unit by ``ref`` (any level), or None."""
+    found = _units(store.conn.execute(_UNIT_SELECT + " WHERE p.ref = ?", (ref,)))
+    return found[0] if found else None
+
+
+def load_matrix(store: Store, model_id: str) -> VectorMatrix:
+    """All linked vectors of a model with their filter columns, in provision id order.
+
+    Raises:
+        StoreError: No provision has a vector of this model (run ``nlp-toolkit embed``).
+    """
+    cur = store.conn.execute(
+        "SELECT l.provision_id, v.vector, p.doc_id, p.level, d.language, d.jurisdiction "
+        "FROM provision_vectors l JOIN vectors v ON v.model_id = l.model_id AND "
+        "v.text_hash = l.text_hash JOIN provisions p ON p.id = l.provision_id "
+        "JOIN documents d ON d.doc_id = p.doc_id WHERE l.model_id = ? ORDER BY l.provision_id",
+        (model_id,))
+    rows = cur.fetchall()
+    if not rows:
+        raise StoreError(f"no provision has a vector of model {model_id!r}: run "
+                         f"`nlp-toolkit embed --model {model_id}` first")
+    dim = len(rows[0][1]) // 4
+    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), dim)
+    juris_cache: dict[str, frozenset[str]] = {}
+    juris = tuple(juris_cache.setdefault(r[5], frozenset(j.strip() for j in r[5].split(";")
+                                                         if j.strip())) for r in rows)
+    return VectorMatrix(
+        model_id=model_id,
+        ids=np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+        matrix=np.ascontiguousarray(matrix, dtype=np.float32),
+        doc_ids=np.array([r[2] for r in rows], dtype=object),
+        levels=np.array([r[3] for r in rows], dtype=object),
+        languages=np.array([r[4] for r in rows], dtype=object),
+        jurisdictions=juris,
+    )
+
+
+def lexical_ids(store: Store, match: str, k: int, *, doc: str | None = None,
+                jurisdiction: str | None = None, language: str | None = None,
+                level: str | None = None, ids: Sequence[int] | None = None
+                ) -> list[tuple[int, float]]:
+    """``(provision_id, bm25)`` of the best full-text matches (higher is better).
+
+    Args:
+        match: an FTS5 MATCH expression (see :func:`nlp_toolkit.store.fts.match_query`).
+        k: at most this many.
+        doc, jurisdiction, language, level: filters (jurisdiction matches any of a
+            document's ``;``-separated ones).
+        ids: only these provisions.
+    """
+    where: list[str] = []
+    params: list[object] = [match]
+    for column, value in (("p.doc_id", doc), ("d.language", language), ("p.level", level)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if jurisdiction is not None:
+        where.append("instr(';' || d.jurisdiction || ';', ?) > 0")
+        params.append(f";{jurisdiction};")
+    if ids is not None:
+        where.append(f"p.id IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})")
+    join = " JOIN documents d ON d.doc_id = p.doc_id" if (jurisdiction or language) else ""
+    sql = ("SELECT p.id, bm25(provisions_fts, 2.0, 1.0) AS s FROM provisions_fts "
+           "JOIN provisions p ON p.id = provisions_fts.rowid" + join
+           + " WHERE provisions_fts MATCH ?" + "".join(" AND " + w for w in where)
+           + " ORDER BY s LIMIT ?")
+    params.append(int(k))
+    return [(int(i), -float(s)) for i, s in store.conn.execute(sql, params)]
+
+
+def topic_ids(store: Store, topic: str) -> np.ndarray:
+    """Provision ids the scorer labelled with ``topic`` (view ``provision_topics``).
+
+    Raises:
+        StoreError: The index holds no topic labels yet (run ``nlp-toolkit score``).
+    """
+    exists = store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = "
+                                "'provision_topics'").fetchone()
+    if exists is None or store.conn.execute("SELECT 1 FROM provision_topics LIMIT 1"
+                                            ).fetchone() is None:
+        raise StoreError("filtering by topic needs topic scores, which this index does not "
+                         "have yet: run `nlp-toolkit score` first, or drop --topic")
+    rows = store.conn.execute("SELECT provision_id FROM provision_topics WHERE topic = ?",
+                              (topic,)).fetchall()
+    return np.array([r[0] for r in rows], dtype=np.int64)
