@@ -3,9 +3,10 @@
 Every (provision, topic) pair is described by the same small feature vector
 (:data:`~nlp_toolkit.score.features.TOPIC_FEATURES`): lexicon hits in heading and body,
 cosine between the provision's multilingual embedding (``use-m3``, so English training
-transfers to Chinese) and the topic prototype, and document context (the share of the
-document's provisions that hit the topic, neighbouring provisions, the document's main
-topic, housekeeping and non-operative headings). Raw 512-d embeddings are not fed to the
+transfers to Chinese) and the topic prototype, and document context (the document's main
+topic, alone and crossed with housekeeping and non-operative headings and with a "rule says
+hard" indicator; the rest of the rule bindingness class is kept out, so edits to the
+bindingness rules do not move topics). Raw 512-d embeddings are not fed to the
 regressions: in grouped cross-validation they learn each document's style and fail on
 unseen documents.
 
