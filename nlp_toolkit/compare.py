@@ -199,15 +199,10 @@ def _topic_ids(store: Store, topic: str) -> set[int]:
     Raises:
         ToolkitError: the index has no topic scores.
     """
-    # TODO(store): replace with the score stage's reader once its table lands.
-    tables = {str(r[0]) for r in store.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "provision_scores" not in tables:
+    from nlp_toolkit.store.scores import score_models
+
+    if not score_models(store):
         raise ToolkitError("no topic scores in this index: run `nlp-toolkit score` first")
-    cols = {str(r[1]) for r in store.conn.execute("PRAGMA table_info(provision_scores)")}
-    if not {"provision_id", "labels"} <= cols:
-        raise ToolkitError("this index's provision_scores table has no provision_id/labels "
-                           "columns: re-run `nlp-toolkit score` with this nlp_toolkit")
     return {int(r[0]) for r in store.conn.execute(
         "SELECT provision_id FROM provision_scores, json_each(provision_scores.labels) "
         "WHERE json_each.value = ?", (topic,))}
