@@ -123,3 +123,31 @@ def test_readers_work_during_a_write(laws: Path, tmp_path: Path) -> None:
     assert listed.exit_code == 0 and len(listed.stdout.splitlines()) == 3
     assert stats.exit_code == 0 and '"provisions"' in stats.stdout
     assert hits and hits[0].provision.doc_id == LAWS[0]
+
+
+def test_score_waits_for_a_running_ingest_then_scores(laws: Path, tmp_path: Path) -> None:
+    """`ingest` + `score` at once: score refuses with --no-wait, or waits and then runs."""
+    db = tmp_path / "i.sqlite"
+    runner = CliRunner()
+    first = runner.invoke(main, ["ingest", str(laws), "--db", str(db), "--workers", "0",
+                                 "--quiet"])
+    assert first.exit_code == 0, first.output
+    holder = _hold_lock(db, 30)
+    try:
+        refused = runner.invoke(main, ["score", "--scorer", "lexicon", "--db", str(db),
+                                       "--no-wait", "--quiet"])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert refused.exit_code == 2
+    assert f"pid {holder.pid} (ingest) holds the write lock" in refused.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM provision_scores").fetchone()[0] == 0
+
+    holder = _hold_lock(db, 2.0)
+    waited = runner.invoke(main, ["score", "--scorer", "lexicon", "--db", str(db), "--quiet"])
+    holder.wait()
+    assert waited.exit_code == 0, waited.output
+    assert f"waiting for pid {holder.pid} (ingest)" in waited.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM provision_scores").fetchone()[0] > 0
