@@ -99,7 +99,8 @@ CREATE INDEX provision_vectors_provision ON provision_vectors (provision_id);
 
 # Version 3: provision scores (``nlp-toolkit score``): one row per scored main unit and
 # model; topic_scores is the long form (one row per provision and topic) for the matrix and
-# topic filters; provision_topics is the asserted topics only.
+# topic filters. The view provision_topics (asserted topics only) is created by the first
+# write of scores (nlp_toolkit.store.scores), so its presence says "this index was scored".
 _V3 = """
 CREATE TABLE provision_scores (
     provision_id      INTEGER NOT NULL REFERENCES provisions(id) ON DELETE CASCADE,
@@ -124,8 +125,6 @@ CREATE TABLE topic_scores (
     PRIMARY KEY (provision_id, model_id, topic)
 ) WITHOUT ROWID;
 CREATE INDEX topic_scores_topic ON topic_scores (topic, asserted);
-CREATE VIEW provision_topics AS
-    SELECT DISTINCT provision_id, topic FROM topic_scores WHERE asserted = 1;
 """
 
 #: ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``.

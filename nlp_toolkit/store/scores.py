@@ -4,7 +4,8 @@ All score SQL lives here. ``provision_scores`` holds one row per scored main uni
 scoring model (topics and evidence as JSON; ``labels`` a JSON list, the shape
 :mod:`nlp_toolkit.compare` reads); ``topic_scores`` is the same topics in long form (one row
 per provision, model and topic) for the jurisdiction × topic matrix; the view
-``provision_topics`` lists asserted topics (the ``--topic`` filter of search).
+``provision_topics`` lists asserted topics (the ``--topic`` filter of search); it is
+created with the first scores written.
 Scores go with their provision (``ON DELETE CASCADE``): a re-ingested document is scored
 again.
 
@@ -41,9 +42,16 @@ __all__ = [
 #: The score fields a provision record carries once scored (``spec/cli.md``).
 SCORE_FIELDS = ("topics", "labels", "bindingness", "bindingness_score", "direction", "evidence")
 
-# the main units the score stage scores: articles, and sections that hold no articles
+# the main units the score stage scores: articles, and sections that hold no articles or
+# sections (a Chinese 第一节 or a statute's Division groups them; it is not a unit itself)
 _MAIN = ("(p.level = 'article' OR (p.level = 'section' AND NOT EXISTS (SELECT 1 FROM "
-         "provisions c WHERE c.parent_ref = p.ref AND c.level = 'article')))")
+         "provisions c WHERE c.parent_ref = p.ref AND c.level IN ('article', 'section'))))")
+
+
+# asserted topics (search's --topic filter); created with the first scores, so that its
+# presence tells readers the index has been scored
+_TOPICS_VIEW = ("CREATE VIEW IF NOT EXISTS provision_topics AS SELECT DISTINCT provision_id, "
+                "topic FROM topic_scores WHERE asserted = 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +115,7 @@ def write_scores(store: Store, model_id: str,
     n = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute(_TOPICS_VIEW)
         for pid, sha, s in scored:
             rec = score_record(s)
             conn.execute("DELETE FROM provision_scores WHERE provision_id = ? AND model_id = ?",
