@@ -109,7 +109,7 @@ def test_hostile_pdfs_are_bounded_and_reported(tmp_path: Path) -> None:
         kinds = {f.doc_id: (f.kind, f.reason) for f in report.failures}
         assert store.integrity_check() == []
     assert time.monotonic() - t0 < 120
-    assert report.ingested[0] == "good"
+    assert "good" in report.ingested
     assert kinds["bomb"][0] == "limit", kinds["bomb"]
     assert "memory" in kinds["bomb"][1]
     assert kinds["huge-stream"][0] == "limit" and "longer than" in kinds["huge-stream"][1]

@@ -145,8 +145,10 @@ def write_scores(store: Store, model_id: str,
 def score_models(store: Store) -> list[str]:
     """Scoring model ids in the index, most recently used first."""
     return [str(r[0]) for r in store.conn.execute(
-        "SELECT model_id FROM provision_scores GROUP BY model_id ORDER BY max(scored_at) DESC, "
-        "count(*) DESC")]
+        "SELECT model_id FROM provision_scores GROUP BY model_id "
+        # scored_at has one-second resolution: the rowid (rows are re-inserted on every
+        # write) breaks ties in favour of the latest write
+        "ORDER BY max(scored_at) DESC, max(rowid) DESC")]
 
 
 def scored_count(store: Store, model_id: str) -> int:
