@@ -74,6 +74,15 @@ class Corpus:
     def __enter__(self) -> Corpus:
         return self
 
+    def __repr__(self) -> str:
+        from nlp_toolkit.store.scores import score_models
+        from nlp_toolkit.store.vectors import model_ids
+
+        stats = self.store.stats()
+        models = [*model_ids(self.store), *score_models(self.store)]
+        return (f"Corpus({stats['documents']:,} documents, {stats['provisions']:,} provisions, "
+                f"models: {', '.join(models) or 'none'})")
+
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()

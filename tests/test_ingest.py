@@ -133,3 +133,14 @@ def test_hung_worker_is_stopped(corpus: Path, tmp_path: Path,
     assert failure.doc_id == "will-hang" and failure.kind == "limit"
     assert "worker was stopped" in failure.reason
     assert time.monotonic() - t0 < 60
+
+
+def test_corpus_repr_counts_documents_provisions_and_models(corpus: Path, tmp_path: Path) -> None:
+    from nlp_toolkit.corpus import Corpus
+
+    with Corpus.open(tmp_path / "i.sqlite") as c:
+        assert repr(c) == "Corpus(0 documents, 0 provisions, models: none)"
+        c.ingest([corpus], workers=0)
+        n = _count(c.store)
+        assert n > 70
+        assert repr(c) == f"Corpus(3 documents, {n:,} provisions, models: none)"
