@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import numpy as np
 
@@ -52,6 +52,26 @@ MULTILINGUAL = frozenset({"use-m3"})
 _DEPTH = 100  # candidates per ranking before fusion
 _QUERY_CACHE = 4096
 _DOC_CACHE = 64  # document texts kept for cutting result texts
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Lru(Generic[_K, _V]):
+    """A bounded map that drops the least recently used entry."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[_K, _V] = OrderedDict()
+
+    def get_or_make(self, key: _K, make: Callable[[], _V]) -> _V:
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = self._items[key] = make()
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value
 _STOP = frozenset((
     "a", "an", "and", "any", "are", "as", "at", "be", "by", "for", "from", "has", "have",
     "in", "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to",
@@ -164,8 +184,8 @@ class SearchIndex:
         # gave the best recall@10; the multilingual model on translated terms did not help
         self.weights = {"lexical": 1.0, "translated": 0.7, "expanded": 0.0, **(weights or {})}
         self._matrices: dict[str, tuple[tuple[int, int], VectorMatrix]] = {}
-        self._qcache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._qcache: _Lru[tuple[str, str], np.ndarray] = _Lru(_QUERY_CACHE)
+        self._texts: _Lru[str, str] = _Lru(_DOC_CACHE)
 
     # -- models and vectors ----------------------------------------------------------------
     def models(self) -> list[str]:
@@ -198,16 +218,8 @@ class SearchIndex:
 
     def query_vector(self, model_id: str, text: str) -> np.ndarray:
         """The query's vector for a model (cached in memory, least recently used dropped)."""
-        key = (model_id, text)
-        vec = self._qcache.get(key)
-        if vec is None:
-            vec = self._embedder(model_id).encode([text])[0]
-            self._qcache[key] = vec
-            if len(self._qcache) > _QUERY_CACHE:
-                self._qcache.popitem(last=False)
-        else:
-            self._qcache.move_to_end(key)
-        return vec
+        return self._qcache.get_or_make(
+            (model_id, text), lambda: self._embedder(model_id).encode([text])[0])
 
     # -- search ---------------------------------------------------------------------------
     def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid",
@@ -292,15 +304,7 @@ class SearchIndex:
                 for i, u in units.items()}
 
     def _doc_text(self, doc_id: str) -> str:
-        text = self._texts.get(doc_id)
-        if text is None:
-            text = self.store.clean_text(doc_id) or ""
-            self._texts[doc_id] = text
-            if len(self._texts) > _DOC_CACHE:
-                self._texts.popitem(last=False)
-        else:
-            self._texts.move_to_end(doc_id)
-        return text
+        return self._texts.get_or_make(doc_id, lambda: self.store.clean_text(doc_id) or "")
 
     def _results(self, fused: Sequence[tuple[int, float]], terms: Sequence[str]
                  ) -> list[SearchResult]:

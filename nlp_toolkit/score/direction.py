@@ -24,8 +24,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from nlp_toolkit.score import Direction
-from nlp_toolkit.score.modality import compile_cues
+from nlp_toolkit.score import Direction, Evidence, ProvisionScore
+from nlp_toolkit.score.modality import classify_bindingness, compile_cues
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
 __all__ = ["LIBERAL_TOPICS", "classify_direction", "direction_cue_counts"]
@@ -92,3 +92,18 @@ def classify_direction(
             return "neutral"
         return "liberalizing"
     return "neutral"
+
+
+def rule_score(text: str, language: str, topics: dict[str, float], labels: tuple[str, ...],
+               evidence: Sequence[Evidence]) -> ProvisionScore:
+    """A :class:`ProvisionScore` whose bindingness and direction come from the rules, for
+    scorers (lexicon, zero-shot) that decide only the topics themselves."""
+    bind, bscore = classify_bindingness(text, language)
+    return ProvisionScore(
+        topics=topics,
+        labels=labels,
+        bindingness=bind,
+        bindingness_score=bscore,
+        direction=classify_direction(text, language, labels, bind),
+        evidence=tuple(evidence),
+    )

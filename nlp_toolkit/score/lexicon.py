@@ -31,8 +31,7 @@ from typing import Any
 import numpy as np
 
 from nlp_toolkit.score import Evidence, ProvisionScore
-from nlp_toolkit.score.direction import classify_direction
-from nlp_toolkit.score.modality import classify_bindingness
+from nlp_toolkit.score.direction import rule_score
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
 __all__ = ["LexiconScorer", "Match", "base_language", "heading_end"]
@@ -215,15 +214,5 @@ class LexiconScorer:
                 for m in self.matches(text, lang)
                 if m.topic in labels
             )
-            bind, bscore = classify_bindingness(text, lang)
-            out.append(
-                ProvisionScore(
-                    topics=probs,
-                    labels=labels,
-                    bindingness=bind,
-                    bindingness_score=bscore,
-                    direction=classify_direction(text, lang, labels, bind),
-                    evidence=evidence,
-                )
-            )
+            out.append(rule_score(text, lang, probs, labels, evidence))
         return out

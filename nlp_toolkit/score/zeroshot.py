@@ -20,9 +20,9 @@ import numpy as np
 
 from nlp_toolkit.embed import Embedder, embed_provisions
 from nlp_toolkit.score import Evidence, ProvisionScore
-from nlp_toolkit.score.direction import classify_direction
+from nlp_toolkit.score.direction import rule_score
 from nlp_toolkit.score.lexicon import base_language
-from nlp_toolkit.score.modality import classify_bindingness, clause_spans
+from nlp_toolkit.score.modality import clause_spans
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
 __all__ = [
@@ -141,15 +141,5 @@ class ZeroShotScorer:
                 span = best_clause(text, lang, protos[ids.index(t)], self.embedder)
                 if span is not None:
                     evidence.append(Evidence(t, text[span[0] : span[1]], *span, "embedding"))
-            bind, bscore = classify_bindingness(text, lang)
-            out.append(
-                ProvisionScore(
-                    topics=row,
-                    labels=labels,
-                    bindingness=bind,
-                    bindingness_score=bscore,
-                    direction=classify_direction(text, lang, labels, bind),
-                    evidence=tuple(evidence),
-                )
-            )
+            out.append(rule_score(text, lang, row, labels, evidence))
         return out
