@@ -7,3 +7,19 @@ SQLite index, ready to search, score and compare.
 from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nlp_toolkit.corpus import Corpus
+
+__all__ = ["Corpus", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so `import nlp_toolkit` (and `nlp-toolkit --help`) stays instant.
+    if name == "Corpus":
+        from nlp_toolkit.corpus import Corpus
+
+        return Corpus
+    raise AttributeError(f"module 'nlp_toolkit' has no attribute {name!r}")

@@ -46,3 +46,34 @@ def shared_corpus() -> Path:
 def shared_labels() -> Path:
     """The shared labels folder (``../shared/labels``)."""
     return _require(SHARED / "labels", "the shared labels")
+
+
+# Documents of the shared analysis corpus: national data-protection laws of SGP, MYS (all
+# three versions, for the version diff), THA and CHN, and the e-commerce chapters of
+# trade agreements in ToTA (TPP, China-Australia, China-Korea, Singapore-Australia,
+# Thailand-Australia, Malaysia-Australia, Japan-Thailand). About 330 PDF pages in all.
+ANALYSIS_DOCS = (
+    "sgp-pdpa-2012", "mys-pdpa-2010-as-enacted", "mys-pdpa-2010-reprint-2023",
+    "mys-pdpa-amendment-2024", "tha-pdpa-2019-en", "chn-pipl-2021",
+    "chn-cybersecurity-law-2016", "chn-data-security-law-2021", "wto-jsi-ecommerce-2024",
+    "tota-449", "tota-141", "tota-398", "tota-54", "tota-36", "tota-160", "tota-1",
+)
+
+
+@pytest.fixture(scope="session")
+def analysis_db(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Path:
+    """A scored, use-m3-embedded index of :data:`ANALYSIS_DOCS`, built once per test run
+    through the public API. Tests must treat it as read-only (copy it to write)."""
+    from nlp_toolkit import Corpus
+    from nlp_toolkit.manifest import read_manifest
+
+    rows = [r for r in read_manifest(shared_corpus / "manifest.csv").rows
+            if r.doc_id in ANALYSIS_DOCS]
+    assert len(rows) == len(ANALYSIS_DOCS), "the shared manifest lacks analysis documents"
+    path = tmp_path_factory.mktemp("analysis") / "index.sqlite"
+    with Corpus.open(path) as corpus:
+        report = corpus.ingest(rows, workers=2)
+        assert report.ok, report.summary()
+        corpus.embed("use-m3")
+        corpus.score()
+    return path
