@@ -199,13 +199,12 @@ def _topic_ids(store: Store, topic: str) -> set[int]:
     Raises:
         ToolkitError: the index has no topic scores.
     """
+    from nlp_toolkit.store.queries import topic_provision_ids
     from nlp_toolkit.store.scores import score_models
 
     if not score_models(store):
         raise ToolkitError("no topic scores in this index: run `nlp-toolkit score` first")
-    return {int(r[0]) for r in store.conn.execute(
-        "SELECT provision_id FROM provision_scores, json_each(provision_scores.labels) "
-        "WHERE json_each.value = ?", (topic,))}
+    return topic_provision_ids(store, topic)
 
 
 def _pick_model(store: Store, model: str | None, languages: set[str]) -> str | None:
@@ -259,6 +258,7 @@ def compare_index(
         ToolkitError: a side has no provisions, the model has no vectors, or ``topic`` is
             given but the index has no scores.
     """
+    from nlp_toolkit.store.queries import provision_ids
     from nlp_toolkit.store.vectors import load_matrix
 
     keep = None if topic is None else _topic_ids(store, topic)
@@ -283,13 +283,13 @@ def compare_index(
     if model_id is not None:
         matrix = load_matrix(store, model_id)
         row_of = {int(pid): i for i, pid in enumerate(matrix.ids.tolist())}
-        ids_of = _provision_ids(store, [r.ref for side in sides for r in side])
+        ids_of = provision_ids(store, [r.ref for side in sides for r in side])
         for s, side in enumerate(sides):
             present = [r for r in side if ids_of.get(r.ref) in row_of]
             sides[s] = present
             vecs[s] = matrix.matrix[[row_of[ids_of[r.ref]] for r in present]]
     if keep is not None:
-        ids_of = _provision_ids(store, [r.ref for side in sides for r in side])
+        ids_of = provision_ids(store, [r.ref for side in sides for r in side])
         for s, side in enumerate(sides):
             mask = [ids_of.get(r.ref) in keep for r in side]
             sides[s] = [r for r, m in zip(side, mask, strict=True) if m]
@@ -305,16 +305,4 @@ def compare_index(
                     "jaccard": p.jaccard, "containment": p.containment,
                     "relation": p.relation, "mutual": p.mutual, "model": model_id,
                     "a": sides[0][p.a].to_dict(), "b": sides[1][p.b].to_dict()})
-    return out
-
-
-def _provision_ids(store: Store, refs: Sequence[str]) -> dict[str, int]:
-    """``ref -> provisions.id``."""
-    # TODO(store): a public ref -> id reader in nlp_toolkit.store.
-    out: dict[str, int] = {}
-    for start in range(0, len(refs), 500):
-        part = list(refs[start:start + 500])
-        out.update((str(r), int(i)) for r, i in store.conn.execute(
-            f"SELECT ref, id FROM provisions WHERE ref IN ({', '.join('?' * len(part))})",
-            part))
     return out

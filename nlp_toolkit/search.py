@@ -19,28 +19,32 @@ from __future__ import annotations
 
 import re
 import weakref
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import lru_cache, partial
 from typing import Any, Generic, Literal, TypeVar
 
 import numpy as np
 
-from nlp_toolkit.embed import Embedder, load_embedder
+from nlp_toolkit.embed import Embedder, UseM3Embedder, load_embedder
 from nlp_toolkit.errors import StoreError, ToolkitError
 from nlp_toolkit.query_expansion import translate_groups
 from nlp_toolkit.rank import dense_topk, rrf_fuse
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.fts import match_query
+from nlp_toolkit.store.queries import fts_ranking, provision_rows
+from nlp_toolkit.store.rows import PROVISION_FIELDS, ProvisionRow
 from nlp_toolkit.store.vectors import (
     UnitRow,
     VectorMatrix,
-    lexical_ids,
     load_matrix,
     model_ids,
     topic_ids,
     unit_by_ref,
-    units_by_ids,
 )
 
 __all__ = ["MULTILINGUAL", "Mode", "SearchIndex", "SearchResult", "index_for", "search",
@@ -52,6 +56,7 @@ MULTILINGUAL = frozenset({"use-m3"})
 _DEPTH = 100  # candidates per ranking before fusion
 _QUERY_CACHE = 4096
 _DOC_CACHE = 64  # document texts kept for cutting result texts
+_LEXICAL_CACHE = 1024  # full-text rankings of translated terms (a finite lexicon's)
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -81,38 +86,57 @@ _LOADED: dict[str, Embedder] = {}
 _OTHER_SCRIPT = re.compile("[\u0e00-\u0eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
+_RECORD_FIELDS = frozenset((*PROVISION_FIELDS, "jurisdiction", "language"))
+
+
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """A ranked provision: the provision record of ``spec/cli.md`` plus rank, score, snippet."""
+    """A ranked provision: the provision record of ``spec/cli.md`` plus rank, score, snippet.
 
-    ref: str
-    doc_id: str
-    number: str
-    heading: str
-    level: str
-    parent_ref: str | None
-    path: str
-    page_start: int | None
-    page_end: int | None
-    char_start: int
-    char_end: int
-    text: str
-    jurisdiction: str
-    language: str
+    The provision's fields read as the result's own (``result.ref``, ``result.text``).
+    """
+
+    provision: ProvisionRow
     rank: int
     score: float
     snippet: str
 
+    def __getattr__(self, name: str) -> Any:
+        if name in _RECORD_FIELDS:
+            return getattr(self.provision, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping."""
-        return asdict(self)
+        """A JSON-ready mapping: the provision record plus ``rank``, ``score``, ``snippet``."""
+        return {**self.provision.to_dict(), "rank": self.rank, "score": self.score,
+                "snippet": self.snippet}
 
 
-def _result(unit: UnitRow, rank: int, score: float, snippet: str) -> SearchResult:
-    return SearchResult(unit.ref, unit.doc_id, unit.number, unit.heading, unit.level,
-                        unit.parent_ref, unit.path, unit.page_start, unit.page_end,
-                        unit.char_start, unit.char_end, unit.text, unit.jurisdiction,
-                        unit.language, rank, float(score), snippet)
+@lru_cache(maxsize=1)
+def _threadpools() -> Any:
+    from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
+
+    return ThreadpoolController()  # finding the BLAS libraries takes milliseconds: once
+
+
+@lru_cache(maxsize=1)
+def _worker() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp-toolkit-dense")
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread: one query's matrix-vector product is memory-bound, and a second
+    thread mostly waits for a core that other work holds."""
+    with _threadpools().limit(limits=1, user_api="blas"):
+        yield
+
+
+def _query_embedder(name: str) -> Embedder:
+    """The embedder for queries: use-m3 on one BLAS thread (a single short query gains
+    nothing from threads, and waiting for busy cores cost 10x at p95 on a loaded machine)."""
+    emb = load_embedder(name)
+    return UseM3Embedder(threads=1) if isinstance(emb, UseM3Embedder) else emb
 
 
 def query_terms(query: str) -> list[str]:
@@ -135,6 +159,12 @@ def query_terms(query: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _terms_pattern(terms: frozenset[str]) -> re.Pattern[str] | None:
+    pats = [re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))]
+    return re.compile("|".join(pats), re.IGNORECASE) if pats else None
+
+
 def snippet(text: str, terms: Sequence[str], *, width: int = 240, mark: str = "**") -> str:
     """The ``width``-character window of ``text`` with the most term hits, hits marked (pure).
 
@@ -142,13 +172,12 @@ def snippet(text: str, terms: Sequence[str], *, width: int = 240, mark: str = "*
     '…beta. The **transfer** of data…'
     """
     flat = " ".join(text.split())
-    pats = [re.escape(t) for t in sorted({t for t in terms if t}, key=len, reverse=True)]
-    rx = re.compile("|".join(pats), re.IGNORECASE) if pats else None
+    rx = _terms_pattern(frozenset(t for t in terms if t))
     hits = [m.start() for m in rx.finditer(flat)] if rx else []
     start = 0
     if hits:
-        best = max(range(len(hits)), key=lambda i: sum(
-            1 for h in hits[i:] if h - hits[i] < width))
+        # the hit that starts the window holding the most hits (the first such)
+        best = max(range(len(hits)), key=lambda i: bisect_left(hits, hits[i] + width, i) - i)
         start = max(0, hits[best] - width // 6)
         while start > 0 and not flat[start - 1].isspace() and start > hits[best] - width // 3:
             start -= 1
@@ -186,12 +215,14 @@ class SearchIndex:
         self._matrices: dict[str, tuple[tuple[int, int], VectorMatrix]] = {}
         self._qcache: _Lru[tuple[str, str], np.ndarray] = _Lru(_QUERY_CACHE)
         self._texts: _Lru[str, str] = _Lru(_DOC_CACHE)
+        self._model_ids: tuple[tuple[int, int], list[str]] | None = None
+        self._lexical: _Lru[tuple[Any, ...], list[int]] = _Lru(_LEXICAL_CACHE)
 
     # -- models and vectors ----------------------------------------------------------------
     def models(self) -> list[str]:
         """The model ids this index ranks with."""
         if self._models is None:
-            return [m for m in model_ids(self.store) if m in self._embedders
+            return [m for m in self._stored_models() if m in self._embedders
                     or m in ("use-m3", "minilm-l6-v2")]
         ids = []
         for name in self._models:
@@ -201,15 +232,25 @@ class SearchIndex:
     def _embedder(self, name: str) -> Embedder:
         if name not in self._embedders:
             # one loaded model per process, shared by every index (models take seconds)
-            emb = _LOADED.get(name) or load_embedder(name)
+            emb = _LOADED.get(name) or _query_embedder(name)
             _LOADED[name] = _LOADED[emb.model_id] = emb
             self._embedders[name] = self._embedders[emb.model_id] = emb
         return self._embedders[name]
 
+    def _stamp(self) -> tuple[int, int]:
+        """Changes when the database does (another connection's write, or this one's)."""
+        return (int(self.store.conn.execute("PRAGMA data_version").fetchone()[0]),
+                self.store.conn.total_changes)
+
+    def _stored_models(self) -> list[str]:
+        stamp = self._stamp()
+        if self._model_ids is None or self._model_ids[0] != stamp:
+            self._model_ids = (stamp, model_ids(self.store))
+        return self._model_ids[1]
+
     def matrix(self, model_id: str) -> VectorMatrix:
         """The model's vectors, reloaded when the database changed since the last load."""
-        stamp = (int(self.store.conn.execute("PRAGMA data_version").fetchone()[0]),
-                 self.store.conn.total_changes)
+        stamp = self._stamp()
         cached = self._matrices.get(model_id)
         if cached is None or cached[0] != stamp:
             cached = (stamp, load_matrix(self.store, model_id))
@@ -246,40 +287,51 @@ class SearchIndex:
         rankings: list[list[int]] = []
         weights: list[float] = []
         depth = max(_DEPTH, 3 * k)
+        dense: Future[list[tuple[str, list[int]]]] | None = None
+        if mode in ("hybrid", "dense"):
+            # the query's encoding and matrix product (numpy, no SQLite) run on a worker
+            # thread while the full-text rankings run here: both release the GIL
+            jobs = self._dense_jobs(query, extra, depth, only, filters)
+            dense = _worker().submit(lambda: [(name, job()) for name, job in jobs])
         if mode in ("hybrid", "lexical"):
             # the query's own words and its translated terms rank apart, so that common
             # characters of the translation do not drown the query's own matches
             ids = None if only is None else only.tolist()
             own = query_terms(query) + synonyms
             if own:
-                hits = lexical_ids(self.store, match_query(" ".join(own)), depth, ids=ids,
-                                   **filters)
-                rankings.append([i for i, _ in hits])
+                rankings.append(self._fts(match_query(" ".join(own)), depth, ids, filters))
                 weights.append(self.weights["lexical"])
             if extra:
-                # units matching every translated concept first, then any of them
-                hits = []
-                if len(groups) > 1:
-                    every = " AND ".join(f"({match_query(' '.join(g))})" for g in groups)
-                    hits = lexical_ids(self.store, every, depth, ids=ids, **filters)
-                hits += lexical_ids(self.store, match_query(" ".join(extra)), depth, ids=ids,
-                                    **filters)
-                rankings.append(list(dict.fromkeys(i for i, _ in hits)))
+                # units matching every translated concept first, then any of them; the
+                # terms come from a finite lexicon, so their rankings are cached
+                every = (" AND ".join(f"({match_query(' '.join(g))})" for g in groups)
+                         if len(groups) > 1 else None)
+                key = ("translated", every, tuple(extra), depth, topic, *filters.values())
+                rankings.append(self._lexical.get_or_make((self._stamp(), *key), lambda: list(
+                    dict.fromkeys((self._fts(every, depth, ids, filters) if every else [])
+                                  + self._fts(match_query(" ".join(extra)), depth, ids,
+                                              filters)))))
                 weights.append(self.weights["translated"])
-        if mode in ("hybrid", "dense"):
-            for name, ranking in self._dense(query, extra, depth, only, filters):
-                rankings.append(ranking)
-                weights.append(self.weights.get(name, 1.0))
+        for name, ranking in (dense.result() if dense is not None else []):
+            rankings.append(ranking)
+            weights.append(self.weights.get(name, 1.0))
         fused = rrf_fuse(rankings, weights=weights)[:k]
         return self._results(fused, query_terms(query) + synonyms + extra)
 
-    def _dense(self, query: str, extra: Sequence[str], depth: int, only: np.ndarray | None,
-               filters: Mapping[str, str | None]) -> Iterable[tuple[str, list[int]]]:
+    def _fts(self, match: str, depth: int, ids: Sequence[int] | None,
+             filters: Mapping[str, str | None]) -> list[int]:
+        return [i for i, _ in fts_ranking(self.store, match, depth, ids=ids, **filters)]
+
+    def _dense_jobs(self, query: str, extra: Sequence[str], depth: int,
+                    only: np.ndarray | None, filters: Mapping[str, str | None]
+                    ) -> list[tuple[str, Callable[[], list[int]]]]:
+        """One ``(ranking name, job)`` per dense ranking; the jobs touch no SQLite."""
         foreign = bool(_OTHER_SCRIPT.search(query))
         models = self.models()
         if not models:
             raise StoreError("no vectors in this index: run `nlp-toolkit embed` first, or "
                              "search with --mode lexical")
+        jobs: list[tuple[str, Callable[[], list[int]]]] = []
         for model_id in models:
             if foreign and model_id not in MULTILINGUAL:
                 continue
@@ -292,25 +344,30 @@ class SearchIndex:
             if extra and model_id in MULTILINGUAL and not foreign and self.weights["expanded"]:
                 texts.append(("expanded", " ".join(extra)))
             for name, text in texts:
-                idx, _ = dense_topk(self.query_vector(model_id, text), vm.matrix, depth,
-                                    mask=mask)
-                yield name, vm.ids[idx].tolist()
+                jobs.append((name, partial(self._dense_ranking, vm, text, depth, mask)))
+        return jobs
 
-    def _units(self, ids: Sequence[int]) -> dict[int, UnitRow]:
-        """Units with their text cut from cached document texts (SQLite's substr() would
-        scan a multi-megabyte document per row)."""
-        units = units_by_ids(self.store, ids, text=False)
-        return {i: replace(u, text=self._doc_text(u.doc_id)[u.char_start:u.char_end])
-                for i, u in units.items()}
+    def _dense_ranking(self, vm: VectorMatrix, text: str, depth: int,
+                       mask: np.ndarray | None) -> list[int]:
+        vec = self.query_vector(vm.model_id, text)
+        with _one_blas_thread():
+            idx, _ = dense_topk(vec, vm.matrix, depth, mask=mask)
+        return list(vm.ids[idx].tolist())
+
+    def _rows(self, ids: Sequence[int]) -> dict[int, ProvisionRow]:
+        """Provisions in one query, their text cut from cached document texts (SQLite's
+        substr() would scan a multi-megabyte document per row)."""
+        return {i: replace(p, text=self._doc_text(p.doc_id)[p.char_start:p.char_end])
+                for i, p in provision_rows(self.store, ids).items()}
 
     def _doc_text(self, doc_id: str) -> str:
         return self._texts.get_or_make(doc_id, lambda: self.store.clean_text(doc_id) or "")
 
-    def _results(self, fused: Sequence[tuple[int, float]], terms: Sequence[str]
+    def _results(self, scored: Sequence[tuple[int, float]], terms: Sequence[str]
                  ) -> list[SearchResult]:
-        units = self._units([i for i, _ in fused])
-        return [_result(units[i], rank, score, snippet(units[i].text, terms))
-                for rank, (i, score) in enumerate(fused, start=1) if i in units]
+        rows = self._rows([i for i, _ in scored])
+        return [SearchResult(rows[i], rank, float(score), snippet(rows[i].text, terms))
+                for rank, (i, score) in enumerate(scored, start=1) if i in rows]
 
     # -- similarity -----------------------------------------------------------------------
     def similar(self, ref: str, *, k: int = 10, other_jurisdictions: bool = False,
@@ -336,17 +393,15 @@ class SearchIndex:
             mask &= vm.ids != unit.id
             if not mask.any():
                 continue
-            idx, sc = dense_topk(vec, vm.matrix, max(_DEPTH, 3 * k), mask=mask)
+            with _one_blas_thread():
+                idx, sc = dense_topk(vec, vm.matrix, max(_DEPTH, 3 * k), mask=mask)
             for i, s in zip(vm.ids[idx].tolist(), sc.tolist(), strict=True):
                 scores.setdefault(i, []).append(s)
         # a candidate missing from one model's list gets that model's worst listed score
         n = len(models)
         mean = {i: sum(v) / n + (n - len(v)) * min(v) / n for i, v in scores.items()}
         best = sorted(mean, key=lambda i: (-mean[i], i))[:k]
-        units = self._units(best)
-        terms = query_terms(unit.heading)
-        return [_result(units[i], r, mean[i], snippet(units[i].text, terms))
-                for r, i in enumerate(best, start=1) if i in units]
+        return self._results([(i, mean[i]) for i in best], query_terms(unit.heading))
 
     def _unit_vector(self, vm: VectorMatrix, unit: UnitRow) -> np.ndarray:
         row = np.flatnonzero(vm.ids == unit.id)

@@ -8,11 +8,10 @@ works), MinHash + LSH banding proposes candidate pairs, the exact Jaccard of eac
 decides, and families are the connected components of the accepted pairs, each listed with
 its earliest document first (date signed, else year), presumably the original.
 
-It is a vectorised twin of :func:`nlp_toolkit.shingles.near_duplicate_families`, whose
-pure-Python signatures cost ~10 ms per provision (7 minutes for the 41k ToTA articles);
-here shingles are 64-bit polynomial hashes of code points and the MinHash permutations
-are multiply-add-shift hashes applied to whole batches, so the full ToTA corpus takes
-seconds. The Jaccard it reports equals that of :func:`~nlp_toolkit.shingles.char_shingles`
+Shingles are 64-bit polynomial hashes of code points and the MinHash permutations are
+multiply-add-shift hashes applied to whole batches (one-permutation hashing), so the ~41k
+ToTA articles take seconds; a pure-Python MinHash over string shingles took ~10 ms per
+provision. The Jaccard it reports equals that of :func:`~nlp_toolkit.shingles.char_shingles`
 sets (up to 64-bit hash collisions).
 
 Example:
@@ -27,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -44,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Family",
+    "document_order",
     "duplicate_families",
     "find_families",
     "hashed_jaccard",
@@ -382,20 +381,24 @@ def _document_orders(store: Store) -> dict[str, str]:
     ToTA documents carry ``date_signed`` in their extracted metadata; other documents have
     only the manifest's year.
     """
-    # TODO(store): move into nlp_toolkit.store when it grows a documents-metadata reader.
-    out: dict[str, str] = {}
-    for doc_id, year, metadata in store.conn.execute(
-            "SELECT doc_id, year, metadata FROM documents"):
-        date = ""
-        try:
-            meta = json.loads(metadata or "{}")
-            date = str((meta.get("extracted") or {}).get("date_signed") or "")
-        except (ValueError, AttributeError):
-            date = ""
-        if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", date):
-            date = f"{int(year):04d}" if year is not None else "9999"
-        out[str(doc_id)] = date
-    return out
+    from nlp_toolkit.store.queries import document_dates
+
+    return {doc_id: document_order(year, meta)
+            for doc_id, (year, meta) in document_dates(store).items()}
+
+
+def document_order(year: int | None, metadata: dict[str, Any]) -> str:
+    """A document's sort key: its date signed (``metadata["extracted"]["date_signed"]``)
+    if it looks like ``YYYY[-MM[-DD]]``, else its year, else ``'9999'`` (pure).
+
+    >>> document_order(2019, {"extracted": {"date_signed": "2018-03-08"}}), document_order(None, {})
+    ('2018-03-08', '9999')
+    """
+    extracted = metadata.get("extracted")
+    date = str(extracted.get("date_signed") or "") if isinstance(extracted, dict) else ""
+    if not re.fullmatch(r"\d{4}(-\d{2}){0,2}", date):
+        date = f"{int(year):04d}" if year is not None else "9999"
+    return date
 
 
 def read_units(store: Store, *, jurisdiction: str | None = None,

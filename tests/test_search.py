@@ -32,6 +32,9 @@ from nlp_toolkit.search import (
 )
 from nlp_toolkit.search_eval import evaluate, read_queries
 from nlp_toolkit.store import DocumentMeta, Store
+from nlp_toolkit.store.fts import match_query
+from nlp_toolkit.store.queries import fts_ranking, provision_rows
+from nlp_toolkit.store.rows import PROVISION_FIELDS
 
 pytestmark = pytest.mark.slow
 GOLDEN = Path(__file__).parent / "golden" / "queries.jsonl"
@@ -142,8 +145,29 @@ def test_results_carry_records_and_highlighted_snippets(store: Store) -> None:
     assert top.ref.startswith(top.doc_id + ":") and top.path and top.text
     assert "**" in top.snippet and len(top.snippet) < 300
     d = top.to_dict()
-    assert {"ref", "score", "rank", "heading", "path", "snippet"} <= set(d)
+    # the provision record of spec/cli.md, plus rank, score and snippet
+    assert set(d) == {*PROVISION_FIELDS, "jurisdiction", "language", "rank", "score",
+                      "snippet"}
+    assert d["ref"] == top.provision.ref and d["text"] == top.text and d["rank"] == 1
+    with pytest.raises(AttributeError):
+        _ = top.ordinal_rank
     assert snippet("no match here", ["zzz"]) == "no match here"
+
+
+def test_fts_ranking_with_filters_equals_filtering_the_full_ranking(store: Store) -> None:
+    match = match_query("personal data consent transfer")
+    full = fts_ranking(store, match, 100_000)
+    assert full and all(a[1] >= b[1] for a, b in zip(full, full[1:], strict=False))
+    rows = provision_rows(store, [i for i, _ in full])
+    for key, value in (("jurisdiction", "SGP"), ("doc", "chn-pipl-2021"), ("language", "en")):
+        kwargs: dict[str, Any] = {key: value}
+        got = fts_ranking(store, match, 5, **kwargs)
+        field = "doc_id" if key == "doc" else key
+        # a treaty's jurisdiction is a ';'-separated list of its parties
+        want = [h for h in full if value in getattr(rows[h[0]], field).split(";")][:5]
+        assert [i for i, _ in got] == [i for i, _ in want], key
+    some = [i for i, _ in full[3:8]]
+    assert [i for i, _ in fts_ranking(store, match, 10, ids=some)] == some
 
 
 def test_bad_requests_raise_clear_errors(store: Store) -> None:

@@ -12,6 +12,7 @@ from nlp_toolkit.corpus import Corpus
 from nlp_toolkit.manifest import read_manifest
 from nlp_toolkit.shingles import char_shingles, jaccard, normalise_text
 from nlp_toolkit.transplants import (
+    document_order,
     duplicate_families,
     family_records,
     find_families,
@@ -62,6 +63,13 @@ def test_minhash_agreement_estimates_jaccard() -> None:
     # identical texts get identical signatures, also after densifying empty bins
     short = minhash_signatures(["short text here", "short text here"], num_perm=128)
     assert (short[0] == short[1]).all() and (short != np.iinfo(np.uint64).max).all()
+
+
+def test_document_order_prefers_date_signed_then_year() -> None:
+    assert document_order(2019, {"extracted": {"date_signed": "2018-03-08"}}) == "2018-03-08"
+    assert document_order(2019, {"extracted": {"date_signed": "March 2018"}}) == "2019"
+    assert document_order(7, {"extracted": "not a mapping"}) == "0007"
+    assert document_order(None, {}) == "9999"
 
 
 def test_constructed_families() -> None:

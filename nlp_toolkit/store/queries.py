@@ -1,0 +1,133 @@
+"""The SQL of the search, compare and transplant stages: ranked full-text ids, result rows.
+
+The pure logic lives in :mod:`nlp_toolkit.search`, :mod:`nlp_toolkit.compare` and
+:mod:`nlp_toolkit.transplants`; this module only reads the index.
+
+>>> from nlp_toolkit.store import Store
+>>> with Store.open(":memory:") as store:
+...     fts_ranking(store, '"data"', 10), provision_rows(store, [1])
+([], {})
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from nlp_toolkit.store import Store
+from nlp_toolkit.store.rows import ProvisionRow
+
+__all__ = [
+    "document_dates",
+    "fts_ranking",
+    "provision_ids",
+    "provision_rows",
+    "topic_provision_ids",
+]
+
+_CHUNK = 500  # parameters per IN (...) list
+#: BM25 column weights: heading, text.
+_BM25 = "bm25(provisions_fts, 2.0, 1.0)"
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def fts_ranking(store: Store, match: str, k: int, *, doc: str | None = None,
+                jurisdiction: str | None = None, language: str | None = None,
+                level: str | None = None, ids: Sequence[int] | None = None
+                ) -> list[tuple[int, float]]:
+    """``(provision_id, bm25)`` of the ``k`` best full-text matches (higher is better).
+
+    Without filters the full-text table is ranked alone (joining ``provisions`` for every
+    match would double the cost of a query with common words).
+
+    Args:
+        match: an FTS5 MATCH expression (see :func:`nlp_toolkit.store.fts.match_query`).
+        k: at most this many.
+        doc, jurisdiction, language, level: filters (jurisdiction matches any of a
+            document's ``;``-separated ones).
+        ids: only these provisions.
+    """
+    where: list[str] = []
+    params: list[object] = [match]
+    for column, value in (("p.doc_id", doc), ("d.language", language), ("p.level", level)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if jurisdiction is not None:
+        where.append("instr(';' || d.jurisdiction || ';', ?) > 0")
+        params.append(f";{jurisdiction};")
+    if ids is not None:
+        where.append(f"provisions_fts.rowid IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})")
+    join = ""
+    if doc is not None or level is not None or jurisdiction is not None or language is not None:
+        join = " JOIN provisions p ON p.id = provisions_fts.rowid"
+        if jurisdiction is not None or language is not None:
+            join += " JOIN documents d ON d.doc_id = p.doc_id"
+    sql = (f"SELECT provisions_fts.rowid, {_BM25} AS s FROM provisions_fts{join} "
+           "WHERE provisions_fts MATCH ?"
+           + "".join(" AND " + w for w in where) + " ORDER BY s LIMIT ?")
+    params.append(int(k))
+    return [(int(i), -float(s)) for i, s in store.conn.execute(sql, params)]
+
+
+_ROW_SELECT = ("SELECT p.id, p.doc_id, p.ref, p.number, p.heading, p.level, p.parent_ref, "
+               "p.path, p.page_start, p.page_end, p.char_start, p.char_end, d.jurisdiction, "
+               "d.language, p.ordinal, p.text_sha256 FROM provisions p "
+               "JOIN documents d ON d.doc_id = p.doc_id")
+
+
+def provision_rows(store: Store, ids: Sequence[int]) -> dict[int, ProvisionRow]:
+    """Provisions by id, in one query per 500 ids, with ``text`` left empty.
+
+    The text is a slice of the document's clean text; callers that cache documents cut it
+    themselves (``substr()`` would read a multi-megabyte document per row).
+    """
+    out: dict[int, ProvisionRow] = {}
+    for part in _chunks([int(i) for i in ids]):
+        cur = store.conn.execute(
+            _ROW_SELECT + f" WHERE p.id IN ({', '.join('?' * len(part))})", part)
+        for r in cur:
+            out[int(r[0])] = ProvisionRow(
+                doc_id=str(r[1]), ref=str(r[2]), number=str(r[3]), heading=str(r[4] or ""),
+                level=str(r[5]), parent_ref=r[6], path=str(r[7] or ""), page_start=r[8],
+                page_end=r[9], char_start=int(r[10]), char_end=int(r[11]), text="",
+                jurisdiction=str(r[12] or ""), language=str(r[13] or ""),
+                ordinal=int(r[14] or 0), text_sha256=str(r[15] or ""))
+    return out
+
+
+def provision_ids(store: Store, refs: Sequence[str]) -> dict[str, int]:
+    """Provision ids by ref (unknown refs are absent)."""
+    out: dict[str, int] = {}
+    for part in _chunks(list(dict.fromkeys(refs))):
+        out.update((str(r), int(i)) for r, i in store.conn.execute(
+            f"SELECT ref, id FROM provisions WHERE ref IN ({', '.join('?' * len(part))})",
+            list(part)))
+    return out
+
+
+def topic_provision_ids(store: Store, topic: str) -> set[int]:
+    """Ids of provisions whose stored labels (of any scoring model) include ``topic``."""
+    return {int(r[0]) for r in store.conn.execute(
+        "SELECT provision_id FROM provision_scores, json_each(provision_scores.labels) "
+        "WHERE json_each.value = ?", (topic,))}
+
+
+def document_dates(store: Store) -> dict[str, tuple[int | None, dict[str, Any]]]:
+    """Each document's ``(year, metadata)`` (metadata parsed from its JSON column)."""
+    out: dict[str, tuple[int | None, dict[str, Any]]] = {}
+    for doc_id, year, metadata in store.conn.execute(
+            "SELECT doc_id, year, metadata FROM documents"):
+        try:
+            meta = json.loads(metadata) if metadata else {}
+        except ValueError:
+            meta = {}
+        out[str(doc_id)] = (None if year is None else int(year),
+                            meta if isinstance(meta, dict) else {})
+    return out
+
