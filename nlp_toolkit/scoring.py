@@ -1,11 +1,12 @@
 """The score stage: topics, bindingness and direction for every main unit, and the matrix.
 
-Main units are articles and statute sections (the units the scorer was trained on). Each
-document is scored in one call (the supervised scorer's document-context features need the
-whole document) and written in one transaction, so an interrupted run keeps what it finished
-and the next run goes on from there; documents whose units all have a score of the model are
-skipped. Stored ``use-m3`` vectors (the embed stage) are reused when they embed exactly the
-unit's text.
+Main units are articles and statute sections (the units the scorer was trained on). Whole
+documents are scored together in batches (the supervised scorer's document-context features
+need the whole document) and each is written in one transaction, so an interrupted run keeps
+what it finished and the next run goes on from there; documents whose units all have a score
+of the model are skipped. Vectors are those of the embed stage's input
+(``embed_input(text, heading)``), read from the index where it stored them, in training,
+evaluation and scoring alike.
 
 :func:`matrix` turns the scores into a jurisdiction (or document) × topic table whose every
 cell names the provisions behind it.
@@ -137,44 +138,52 @@ def load_scorer(kind: ScorerKind = "supervised", model: str | Path = DEFAULT_MOD
 
 def _vectors(store: Store, embedder: Embedder, texts: Sequence[str],
              headings: Sequence[str]) -> tuple[np.ndarray, int]:
-    """Vectors of ``texts``: stored ones where the embed stage embedded exactly that text,
-    the rest computed now. Returns ``(vectors, reused)``."""
+    """Vectors of the units ``(texts, headings)`` as the embed stage embeds them: of
+    ``embed_input(text, heading)``, read from the index where the embed stage stored them
+    and computed now for the rest (the same input, so training, evaluation and scoring all
+    see the embed stage's vectors). Returns ``(vectors, reused)``."""
     from nlp_toolkit.embed import embed_provisions, text_hash
     from nlp_toolkit.embedding import embed_input
     from nlp_toolkit.store.vectors import get_vectors
 
     mid = embedder.model_id
-    keys = [text_hash(t, mid) if embed_input(t, h) == t else None
-            for t, h in zip(texts, headings, strict=True)]
-    have = get_vectors(store, mid, [k for k in keys if k is not None])
+    inputs = [embed_input(t, h) for t, h in zip(texts, headings, strict=True)]
+    keys = [text_hash(t, mid) for t in inputs]
+    have = get_vectors(store, mid, keys)
     missing = [i for i, k in enumerate(keys) if k not in have]
-    fresh = embed_provisions([texts[i] for i in missing], embedder) if missing else None
-    rows: list[np.ndarray] = []
+    fresh = embed_provisions([inputs[i] for i in missing], embedder) if missing else None
     pos = {i: n for n, i in enumerate(missing)}
-    for i, k in enumerate(keys):
-        if i in pos:
-            assert fresh is not None
-            rows.append(np.asarray(fresh[pos[i]], dtype=np.float32))
-        else:
-            assert k is not None
-            rows.append(np.asarray(have[k], dtype=np.float32))
-    return np.vstack(rows), len(texts) - len(missing)
+    rows = [fresh[pos[i]] if fresh is not None and i in pos else have[k]
+            for i, k in enumerate(keys)]
+    out = np.vstack(rows).astype(np.float32, copy=False) if rows else np.zeros((0, 0), np.float32)
+    return out, len(texts) - len(missing)
 
 
-def _score_texts(loaded: LoadedScorer, doc_id: str, texts: Sequence[str],
+def _score_texts(loaded: LoadedScorer, doc_ids: str | Sequence[str], texts: Sequence[str],
                  languages: Sequence[str], vectors: np.ndarray | None
                  ) -> list[ProvisionScore]:
+    """Score texts of one document (``doc_ids`` a str) or of several (one id per text)."""
+    if isinstance(doc_ids, str):
+        doc_ids = [doc_ids] * len(texts)
     if loaded.kind == "supervised":
-        return list(loaded.scorer.score(texts, languages, doc_ids=[doc_id] * len(texts),
-                                        vectors=vectors))
+        return list(loaded.scorer.score(texts, languages, doc_ids=doc_ids, vectors=vectors))
     if loaded.kind == "zeroshot":
         return list(loaded.scorer.score(texts, languages, vectors=vectors))
     return list(loaded.scorer.score(texts, languages))
 
 
+#: Documents are scored together until a batch holds at least this many units.
+BATCH_UNITS = 512
+
+
 def score_store(store: Store, loaded: LoadedScorer, *, doc_ids: Sequence[str] | None = None,
                 progress: ScoreProgress | None = None) -> ScoreReport:
     """Score every document that has main units without a score of ``loaded.model_id``.
+
+    Documents are scored in batches of about :data:`BATCH_UNITS` units (one model call,
+    one lexicon and one evidence pass per batch; each document keeps its own context
+    features) and written one transaction per document. Vectors come from the embed stage
+    where it stored them, so re-scoring with a new model neither re-extracts nor re-embeds.
 
     Args:
         store: the index.
@@ -187,24 +196,41 @@ def score_store(store: Store, loaded: LoadedScorer, *, doc_ids: Sequence[str] | 
     """
     start = time.perf_counter()
     todo = unscored_documents(store, loaded.model_id, doc_ids)
-    n_prov = reused = 0
+    n_prov = reused = done = 0
     if progress is not None:
         progress(0, len(todo), loaded.model_id)
-    for done, doc in enumerate(todo, start=1):
-        ids = main_unit_ids(store, doc)
-        rows = [r for r in store.provisions(doc, articles=True) if r.ref in ids]
+    batch: list[tuple[str, dict[str, int], list[Any]]] = []
+
+    def flush() -> None:
+        nonlocal n_prov, reused, done
+        rows = [r for _, _, doc_rows in batch for r in doc_rows]
+        groups = [doc for doc, _, doc_rows in batch for _ in doc_rows]
         texts = [r.text for r in rows]
         langs = [r.language or "en" for r in rows]
         vecs: np.ndarray | None = None
         if loaded.embedder is not None and rows:
             vecs, n_reused = _vectors(store, loaded.embedder, texts, [r.heading for r in rows])
             reused += n_reused
-        scores = _score_texts(loaded, doc, texts, langs, vecs) if rows else []
-        n_prov += write_scores(store, loaded.model_id,
-                               [(ids[r.ref], r.text_sha256, s)
-                                for r, s in zip(rows, scores, strict=True)])
-        if progress is not None:
-            progress(done, len(todo), doc)
+        scores = _score_texts(loaded, groups, texts, langs, vecs) if rows else []
+        pos = 0
+        for doc, ids, doc_rows in batch:
+            part = scores[pos : pos + len(doc_rows)]
+            pos += len(doc_rows)
+            n_prov += write_scores(store, loaded.model_id,
+                                   [(ids[r.ref], r.text_sha256, s)
+                                    for r, s in zip(doc_rows, part, strict=True)])
+            done += 1
+            if progress is not None:
+                progress(done, len(todo), doc)
+        batch.clear()
+
+    for doc in todo:
+        ids = main_unit_ids(store, doc)
+        batch.append((doc, ids, [r for r in store.provisions(doc, articles=True)
+                                 if r.ref in ids]))
+        if sum(len(b[2]) for b in batch) >= BATCH_UNITS:
+            flush()
+    flush()
     return ScoreReport(loaded.model_id, len(todo), n_prov, reused,
                        time.perf_counter() - start)
 
@@ -325,8 +351,7 @@ def _label_vectors(store: Store, items: Sequence[LabelledText]) -> tuple[Embedde
     from nlp_toolkit.embed import load_embedder
 
     emb = load_embedder("use-m3")
-    texts = [it.text for it in items]
-    vecs, _ = _vectors(store, emb, texts, [""] * len(texts))
+    vecs, _ = _vectors(store, emb, [it.text for it in items], [it.heading for it in items])
     return emb, vecs
 
 

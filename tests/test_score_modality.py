@@ -71,3 +71,41 @@ def test_wrapped_first_line_is_body_not_heading() -> None:
     assert classify_bindingness(text, "en")[0] == "hard"
     headed = "Article 3 Commencement\nThis Act shall come into force on 1 June."
     assert clause_spans(headed)[0][0] == headed.index("This")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # a bare-modal lead-in lends its modal to the items, and the items decide
+        ("Article 5 Paperless Trading\n1. Each Party shall:\n(a) work towards accepting "
+         "electronic documents; and\n(b) endeavour to make forms available.", "en", "soft"),
+        ("Article 6\n2. Each Party shall:\n(a) minimise the regulatory burden; and\n"
+         "(b) ensure that frameworks support industry-led development.", "en", "hard"),
+        ("Duties of supplier\n14. (4) Where a condition applies, he shall—\n"
+         "(a) describe the condition clearly;\n(b) state the price.", "en", "hard"),
+        # objectives and purpose articles state aims, not commitments
+        ("Article 1\nObjectives\nThe objectives of this Chapter are to:\n(a) promote "
+         "electronic commerce;\n(b) enhance co-operation among the Parties.", "en", "none"),
+        ("Article 12.2: Principles and Objectives\n1. The Parties recognise the importance "
+         "of electronic commerce.", "en", "none"),
+        ("Article 3 Objectives\nThe Parties recognise the importance of trust. Each Party "
+         "shall adopt a legal framework.", "en", "hard"),
+        # "may only" restricts; a statutory right of redress is enforceable
+        ("Article 48\nA foreign judgment may only be enforced under an agreement.", "en", "hard"),
+        ("Redress\n39. This Part gives a consumer a right of redress against a supplier.",
+         "en", "hard"),
+        # Chinese: a deeming rule of legal equivalence is hard; list items follow a none lead-in
+        ("第四条 能够有形地表现所载内容的数据电文，视为符合法律、法规要求的书面形式。",
+         "zh", "hard"),
+        ("第二条 本法下列用语的含义：\n（一）网络，是指计算机系统；\n（二）鼓励措施。",
+         "zh", "none"),
+    ],
+)
+def test_structural_rules(text: str, language: str, expected: str) -> None:
+    assert classify_bindingness(text, language)[0] == expected
+
+
+def test_purpose_words_in_an_operative_heading_do_not_cancel_duties() -> None:
+    text = ("Implied guarantee as to fitness for particular purpose\n32. The supplier "
+            "should take care to explain the product.")
+    assert classify_bindingness(text, "en")[0] == "soft"

@@ -193,3 +193,23 @@ def test_evaluate_groups_folds_by_document(scored_db: Path, shared_labels: Path,
     text = CliRunner().invoke(main, ["evaluate", "--labels", str(subset), "--folds", "3",
                                      "--db", str(scored_db), "--format", "table"])
     assert "micro" in text.output and "bindingness accuracy" in text.output
+
+
+def test_rescoring_with_a_new_model_reuses_every_stored_vector(
+        scored_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp_toolkit import embed as embed_module
+    from nlp_toolkit import scoring
+
+    db = tmp_path / "index.sqlite"
+    shutil.copy(scored_db, db)
+
+    def no_embedding(*_: object, **__: object) -> None:
+        raise AssertionError("re-scoring embedded a unit the embed stage had embedded")
+
+    monkeypatch.setattr(embed_module, "embed_provisions", no_embedding)
+    loaded = scoring.load_scorer("supervised")
+    loaded.model_id = "supervised:retrained@test"
+    with Store.open(db, create=False) as store:
+        report = scoring.score_store(store, loaded)
+    assert report.documents == len(DOCS)
+    assert report.reused_vectors == report.provisions > 100

@@ -59,7 +59,14 @@ def direction_cue_counts(
 ) -> tuple[int, int]:
     """``(liberalizing, restrictive)`` cue counts in ``text``."""
     lang = "zh" if language.lower().startswith(("zh", "chi", "cmn")) else "en"
-    pats = _patterns(taxonomy or load_taxonomy(), lang)
+    return _cue_counts(text, lang, taxonomy or load_taxonomy())
+
+
+@lru_cache(maxsize=8192)
+def _cue_counts(text: str, lang: str, taxonomy: Taxonomy) -> tuple[int, int]:
+    """Cached body of :func:`direction_cue_counts` (the rule and the learned layer both
+    count a provision's cues)."""
+    pats = _patterns(taxonomy, lang)
     lib = pats.get("liberalizing")
     res = pats.get("restrictive")
     return (

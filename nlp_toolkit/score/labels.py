@@ -56,6 +56,7 @@ class LabelledText:
     topics: tuple[str, ...]
     bindingness: str
     direction: str
+    heading: str = ""  # the provision's stored heading (the embed stage embeds it with the text)
 
 
 def read_label_rows(path: str | Path) -> list[LabelRow]:
@@ -122,6 +123,7 @@ def join_label_texts(
                 topics=row.topics,
                 bindingness=row.bindingness,
                 direction=row.direction,
+                heading=prov.heading or "",
             )
         )
     return joined, unmatched

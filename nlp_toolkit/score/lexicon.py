@@ -81,6 +81,7 @@ class LexiconScorer:
         self._en: Any = None
         self._en_keys: dict[str, tuple[str, float, str]] = {}
         self._zh: list[tuple[re.Pattern[str], str, float, str]] | None = None
+        self._cache: dict[tuple[str, str], tuple[Match, ...]] = {}
 
     # -- matching ---------------------------------------------------------------------
     def _english(self) -> Any:
@@ -145,9 +146,19 @@ class LexiconScorer:
     def matches(self, text: str, language: str = "en") -> list[Match]:
         """Lexicon matches in ``text`` after exclusions and context rules, in text order.
 
-        Overlapping hits of one topic keep the longest.
+        Overlapping hits of one topic keep the longest. Results are cached per text (the
+        features and the evidence of a provision read the same matches).
         """
         lang = base_language(language)
+        key = (text, lang)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= 4096:
+                self._cache.clear()
+            found = self._cache[key] = tuple(self._matches(text, lang))
+        return list(found)
+
+    def _matches(self, text: str, lang: str) -> list[Match]:
         raw = self._raw(text, lang)
         excluded = [(t, s, e) for t, k, s, e, _ in raw if k == "exclude"]
         lowered = text.lower().replace("\n", " ")

@@ -38,7 +38,27 @@ __all__ = [
 CLAUSE_CLASSES = ("none", "soft", "hard", "weak_soft", "plain")
 _RANK = {"hard": 3, "soft": 2, "weak_soft": 1, "none": 0, "plain": 0}
 _EN_BREAK = re.compile(r"[.;:](?=\s)|\n(?=\(?[0-9ivxa-z]{1,5}[.)]\s)")
-_ZH_BREAK = re.compile(r"[。；]")
+_ZH_BREAK = re.compile(r"[。；：]")
+#: A list item: "(a)", "(ii)", "1.", "(1)", "（一）".
+_ITEM = re.compile(
+    r"\s*(?:\([0-9a-z]{1,4}\)|[0-9]{1,2}[.)]\s|（[一二三四五六七八九十]{1,3}）)", re.I
+)
+_LEAD_ENDS = (":", "：", "—", "–")
+#: A lead-in that ends in its modal verb: "Each Party shall:", "the Tribunal shall, ..., —".
+_BARE_MODAL = re.compile(r"\b(shall|must|should)(?:\s*,[^,]{1,80},)?\s*$", re.I)
+_EN_OBJECTIVE = re.compile(
+    r"\b(?:objectives?|purposes?|aims?)\s+of\s+this\s+(?:chapter|agreement|part|article)\s+"
+    r"(?:is|are|shall\s+be)\s+to\b",
+    re.I,
+)
+#: A heading line that names an objectives/purpose article ("Article 1 Objectives",
+#: "Principles and Objectives", "Purpose and Definitions").
+_EN_OBJECTIVE_HEAD = re.compile(
+    r"^(?:article\s+[0-9.]+\s*[:.]?\s*)?(?:general\s+)?(?:principles\s+and\s+)?"
+    r"(?:objectives?|purposes?)(?:\s+and\s+[a-z]+)?\s*$",
+    re.I,
+)
+_ZH_OBJECTIVE = re.compile(r"为了[^。]{0,80}制定本(?:法|条例|规定)")
 _ZH_HEAD = re.compile(r"^\s*第[一二三四五六七八九十百零〇两0-9]+条\s*")
 
 
@@ -110,22 +130,75 @@ def _patterns(taxonomy: Taxonomy, lang: str) -> list[tuple[str, re.Pattern[str]]
     return out
 
 
+def _tier(clause: str, pats: Sequence[tuple[str, re.Pattern[str]]]) -> str:
+    for name, pat in pats:
+        if pat.search(clause):
+            return name
+    return "plain"
+
+
+def _objectives_article(text: str, lang: str, head_end: int) -> bool:
+    """Whether ``text`` is an objectives/purpose article (its heading, or an
+    "the objectives of this Chapter are to" clause, says so)."""
+    if lang == "zh":
+        return bool(_ZH_OBJECTIVE.search(text))
+    lines = text[: max(head_end, 160)].split("\n")[:2]
+    return any(_EN_OBJECTIVE_HEAD.match(line.strip()) for line in lines) or bool(
+        _EN_OBJECTIVE.search(text)
+    )
+
+
 def clause_classes(
     text: str, language: str = "en", *, taxonomy: Taxonomy | None = None
 ) -> list[tuple[int, int, str]]:
-    """``(start, end, tier)`` per clause; ``tier`` is one of :data:`CLAUSE_CLASSES`."""
+    """``(start, end, tier)`` per clause; ``tier`` is one of :data:`CLAUSE_CLASSES`.
+
+    Beyond each clause's own cues, three structural rules apply (English and Chinese):
+
+    - a lead-in ending in a bare modal ("Each Party shall:", "he shall—") lends its modal to
+      the list items that follow, and the items decide ("shall: (a) work towards ..." is
+      soft, "shall: (a) adopt ..." hard); the lead-in itself counts as plain;
+    - a lead-in classed ``none`` ("For the purposes of this Chapter:", "The objectives of
+      this Chapter are to:") makes its items ``none`` unless an item is itself hard;
+    - in an objectives or purpose article, hortatory clauses ("The Parties recognise ...",
+      "promote ...") are ``none``: such articles state aims, not commitments.
+    """
     lang = "zh" if language.lower().startswith(("zh", "chi", "cmn")) else "en"
-    pats = _patterns(taxonomy or load_taxonomy(), lang)
+    return list(_clause_classes(text, lang, taxonomy or load_taxonomy()))
+
+
+@lru_cache(maxsize=8192)
+def _clause_classes(text: str, lang: str, taxonomy: Taxonomy) -> tuple[tuple[int, int, str], ...]:
+    """Cached body of :func:`clause_classes`: the topic, bindingness and direction features
+    all read a provision's clause tiers, so each text is classed once."""
+    pats = _patterns(taxonomy, lang)
+    spans = clause_spans(text, lang)
+    head_end = spans[0][0] if spans and lang != "zh" else 0
+    objectives = _objectives_article(text, lang, head_end)
     out: list[tuple[int, int, str]] = []
-    for s, e in clause_spans(text, lang):
+    lead_modal = ""
+    lead_none = False
+    for s, e in spans:
         clause = text[s:e]
-        tier = "plain"
-        for name, pat in pats:
-            if pat.search(clause):
-                tier = name
-                break
+        item = _ITEM.match(clause)
+        if item is None:
+            lead_modal, lead_none = "", False
+        if item is not None and lead_modal:
+            tier = _tier(f"{lead_modal} {clause[item.end():]}", pats)
+        else:
+            tier = _tier(clause, pats)
+        if item is not None and lead_none and tier != "hard":
+            tier = "none"
+        if objectives and tier in ("soft", "weak_soft"):
+            tier = "none"
+        if item is None and clause.rstrip().endswith(_LEAD_ENDS):
+            modal = _BARE_MODAL.search(clause.rstrip().rstrip(":：—–-").rstrip())
+            if modal is not None and lang == "en":
+                lead_modal = modal.group(1)
+                tier = "plain"
+            lead_none = tier == "none"
         out.append((s, e, tier))
-    return out
+    return tuple(out)
 
 
 def classify_bindingness(

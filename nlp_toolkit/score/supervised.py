@@ -37,8 +37,8 @@ from nlp_toolkit.score.features import (
     direction_features,
     topic_tensor,
 )
-from nlp_toolkit.score.lexicon import LexiconScorer
-from nlp_toolkit.score.zeroshot import best_clause
+from nlp_toolkit.score.lexicon import LexiconScorer, base_language
+from nlp_toolkit.score.modality import clause_spans
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
 __all__ = [
@@ -392,9 +392,13 @@ class SupervisedScorer:
             self.model, texts, languages, vecs, doc_ids=doc_ids, taxonomy=self.taxonomy
         )
         ids = self.model.topic_ids
+        all_labels = [
+            tuple(t for j, t in enumerate(ids) if probs[i, j] >= self.model.thresholds[j])
+            for i in range(len(texts))
+        ]
+        evidence = self._evidence(texts, languages, all_labels)
         out: list[ProvisionScore] = []
-        for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
-            labels = tuple(t for j, t in enumerate(ids) if probs[i, j] >= self.model.thresholds[j])
+        for i, labels in enumerate(all_labels):
             out.append(
                 ProvisionScore(
                     topics={t: round(float(probs[i, j]), 6) for j, t in enumerate(ids)},
@@ -402,20 +406,35 @@ class SupervisedScorer:
                     bindingness=bind[i],  # type: ignore[arg-type]
                     bindingness_score=round(float(bprob[i, 0] + 0.5 * bprob[i, 1]), 6),
                     direction=direc[i],  # type: ignore[arg-type]
-                    evidence=self._evidence(text, lang, labels),
+                    evidence=evidence[i],
                 )
             )
         return out
 
-    def _evidence(self, text: str, lang: str, labels: Sequence[str]) -> tuple[Evidence, ...]:
-        found = [m for m in self._lexicon.matches(text, lang) if m.topic in labels]
-        out = [
-            Evidence(m.topic, m.text, m.char_start, m.char_end, "lexicon", m.weight) for m in found
-        ]
+    def _evidence(
+        self, texts: Sequence[str], languages: Sequence[str], labels: Sequence[Sequence[str]]
+    ) -> list[tuple[Evidence, ...]]:
+        """Lexicon matches of each asserted topic; for an asserted topic with none, the clause
+        nearest its prototype (the clauses of all such provisions embedded in one call)."""
         ids = self.model.topic_ids
-        for t in labels:
-            if not any(m.topic == t for m in found):
-                span = best_clause(text, lang, self.model.prototypes[ids.index(t)], self.embedder)
-                if span is not None:
-                    out.append(Evidence(t, text[span[0] : span[1]], span[0], span[1], "embedding"))
-        return tuple(out)
+        out: list[list[Evidence]] = []
+        need: dict[int, list[str]] = {}
+        for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
+            found = [m for m in self._lexicon.matches(text, lang) if m.topic in labels[i]]
+            out.append([Evidence(m.topic, m.text, m.char_start, m.char_end, "lexicon", m.weight)
+                        for m in found])
+            bare = [t for t in labels[i] if not any(m.topic == t for m in found)]
+            if bare:
+                need[i] = bare
+        spans = {i: clause_spans(texts[i], base_language(languages[i])) or [(0, len(texts[i]))]
+                 for i in need}
+        flat = [texts[i][s:e] for i in need for s, e in spans[i]]
+        vecs = self.embedder.encode(flat) if flat else np.zeros((0, 1), np.float32)
+        row = 0
+        for i, topics in need.items():
+            block = vecs[row : row + len(spans[i])]
+            row += len(spans[i])
+            for t in topics:
+                s, e = spans[i][int(np.argmax(block @ self.model.prototypes[ids.index(t)]))]
+                out[i].append(Evidence(t, texts[i][s:e], s, e, "embedding"))
+        return [tuple(ev) for ev in out]

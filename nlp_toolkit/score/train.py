@@ -34,7 +34,7 @@ from nlp_toolkit.topics import Taxonomy, load_taxonomy
 __all__ = ["DEFAULT_PARAMS", "library_versions", "texts_sha256", "train_model"]
 
 #: Hyperparameters of the default model (chosen by grouped CV on the development labels).
-DEFAULT_PARAMS: dict[str, Any] = {"c": 1.0, "mix": 1.0, "per_topic_thresholds": False}
+DEFAULT_PARAMS: dict[str, Any] = {"c": 0.5, "mix": 1.0, "per_topic_thresholds": False}
 
 
 def library_versions() -> dict[str, str]:
@@ -137,6 +137,7 @@ def train_model(
                 "documents": len({it.doc_id for it in items}),
             },
             "features": {
+                "vectors": "use-m3 of embed_input(text, heading), the embed stage's input",
                 "topic": list(TOPIC_FEATURES),
                 "bindingness": "clause tiers (counts, shares, first), rule class, heading flags",
                 "direction": "topic probabilities, rule direction, cue counts, bindingness",
