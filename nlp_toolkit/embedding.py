@@ -23,10 +23,11 @@ import numpy as np
 from nlp_toolkit.embed import Embedder, Pooling, embed_provisions, text_hash
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.vectors import (
-    get_vectors,
+    count_unembedded,
+    iter_unembedded_units,
+    known_hashes,
     link_vectors,
     put_vectors,
-    unembedded_units,
 )
 
 __all__ = ["EmbedReport", "ENGLISH_ONLY", "MAX_EMBED_CHARS", "NON_LATIN", "embed_input",
@@ -86,21 +87,27 @@ def embed_input(text: str, heading: str) -> str:
 def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
                 pooling: Pooling = "mean", progress: EmbedProgress | None = None,
                 skip_languages: Sequence[str] | None = None,
-                doc_ids: Sequence[str] | None = None) -> EmbedReport:
+                doc_ids: Sequence[str] | None = None, page_size: int = 2048) -> EmbedReport:
     """Embed every main unit of ``store`` that has no vector of ``embedder`` yet.
 
-    Vectors are written per batch in one transaction each, so an interrupted run keeps
-    what it finished and the next run goes on from there.
+    Units are read in pages of ``page_size`` (memory holds one page of texts, not the
+    corpus). In each page, units whose text is already embedded are linked to its vector
+    without a model call; the other distinct texts, sorted by length so that batches hold
+    texts of similar length, are embedded ``batch_size`` at a time, and each batch's vectors
+    and links are written in one transaction, so an interrupted run keeps what it finished
+    and the next run goes on from there.
 
     Args:
         store: the index.
         embedder: any :class:`~nlp_toolkit.embed.Embedder`; its ``model_id`` keys the vectors.
         batch_size: texts per model call and per transaction.
         pooling: how chunk vectors of long units are combined.
-        progress: called as ``progress(done, total, model_id)`` after each batch.
+        progress: called as ``progress(done, total, model_id)`` with units done, after
+            each batch.
         skip_languages: documents in these languages are not embedded; default
             :data:`NON_LATIN` for :data:`ENGLISH_ONLY` models, none for the others.
         doc_ids: only these documents' units (default: all).
+        page_size: units read from the index at a time.
 
     Returns:
         An :class:`EmbedReport`.
@@ -109,45 +116,60 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
     model_id = embedder.model_id
     if skip_languages is None:
         skip_languages = NON_LATIN if model_id in ENGLISH_ONLY else ()
-    units = unembedded_units(store, model_id, skip_languages=skip_languages, doc_ids=doc_ids)
-    inputs = [embed_input(u.text, u.heading) for u in units]
-    hashes = [text_hash(t, model_id) for t in inputs]
-    have = get_vectors(store, model_id, hashes)
-    # link what is already embedded, then embed each distinct new text once
+    total = count_unembedded(store, model_id, skip_languages=skip_languages, doc_ids=doc_ids)
+    if progress is not None:
+        progress(0, total, model_id)
+    done = reused = embedded = 0
+    ours: set[str] = set()  # texts embedded by this run (not "reused" when seen again)
+    for units in iter_unembedded_units(store, model_id, skip_languages=skip_languages,
+                                       doc_ids=doc_ids, page=page_size):
+        inputs = [embed_input(u.text, u.heading) for u in units]
+        hashes = [text_hash(t, model_id) for t in inputs]
+        have = known_hashes(store, model_id, hashes)
+        reused += sum(1 for h in hashes if h in have and h not in ours)
+        todo: dict[str, str] = {}
+        owners: dict[str, list[int]] = {}
+        linked: list[tuple[int, str]] = []
+        for u, t, h in zip(units, inputs, hashes, strict=True):
+            if h in have:
+                linked.append((u.id, h))
+            else:
+                todo.setdefault(h, t)
+                owners.setdefault(h, []).append(u.id)
+        del units, inputs
+        if linked:
+            _write(store, model_id, {}, linked)
+            done += len(linked)
+            if progress is not None:
+                progress(done, total, model_id)
+        keys = sorted(todo, key=lambda h: len(todo[h]))
+        for s in range(0, len(keys), batch_size):
+            part = keys[s:s + batch_size]
+            vecs = embed_provisions([todo[h] for h in part], embedder, pooling=pooling,
+                                    batch_size=min(batch_size, 64))
+            _write(store, model_id, dict(zip(part, vecs, strict=True)),
+                   [(pid, h) for h in part for pid in owners[h]])
+            ours.update(part)
+            embedded += len(part)
+            done += sum(len(owners[h]) for h in part)
+            if progress is not None:
+                progress(done, total, model_id)
+    if progress is not None and total and done != total:
+        progress(done, done, model_id)
+    return EmbedReport(model_id, done, reused, embedded, time.perf_counter() - start)
+
+
+def _write(store: Store, model_id: str, vectors: dict[str, np.ndarray],
+           links: list[tuple[int, str]]) -> None:
+    """Store new vectors and provision links in one transaction."""
     conn = store.conn
     conn.execute("BEGIN IMMEDIATE")
     try:
-        link_vectors(store, model_id, [(u.id, h) for u, h in zip(units, hashes, strict=True)
-                                       if h in have])
+        if vectors:
+            put_vectors(store, model_id, vectors)
+        link_vectors(store, model_id, links)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    todo: dict[str, str] = {}
-    owners: dict[str, list[int]] = {}
-    for u, t, h in zip(units, inputs, hashes, strict=True):
-        if h in have:
-            continue
-        todo.setdefault(h, t)
-        owners.setdefault(h, []).append(u.id)
-    keys = list(todo)
-    reused = sum(1 for h in hashes if h in have)
-    if progress is not None:
-        progress(0, len(keys), model_id)
-    for s in range(0, len(keys), batch_size):
-        part = keys[s:s + batch_size]
-        vecs = embed_provisions([todo[h] for h in part], embedder, pooling=pooling,
-                                batch_size=min(batch_size, 64))
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            put_vectors(store, model_id, {h: np.asarray(v) for h, v in zip(part, vecs,
-                                                                             strict=True)})
-            link_vectors(store, model_id, [(pid, h) for h in part for pid in owners[h]])
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        if progress is not None:
-            progress(min(s + batch_size, len(keys)), len(keys), model_id)
-    return EmbedReport(model_id, len(units), reused, len(keys), time.perf_counter() - start)

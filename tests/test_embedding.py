@@ -188,3 +188,26 @@ def test_dense_search_without_vectors_says_to_embed(tmp_path: Path) -> None:
 
     with Store.open(tmp_path / "e.sqlite") as s, pytest.raises(StoreError, match="embed"):
         load_matrix(s, "use-m3")
+
+
+def test_small_pages_embed_each_text_once_like_one_page(store: Store, tmp_path: Path,
+                                                        shared_corpus: Path) -> None:
+    import dataclasses
+
+    from nlp_toolkit.ingest import ingest
+
+    row = next(r for r in read_manifest(shared_corpus / "manifest.csv").rows
+               if r.doc_id == DOCS[1])
+    # the same texts again under another id: every text of it repeats in a later page
+    assert not ingest([dataclasses.replace(row, doc_id="twin")], store, workers=0).failures
+    other = Store.open(tmp_path / "copy.sqlite")
+    store.conn.backup(other.conn)
+    whole, paged = CountingEmbedder(), CountingEmbedder()
+    a = embed_store(store, whole, page_size=100_000)
+    b = embed_store(other, paged, page_size=7, batch_size=5)
+    assert (a.units, a.reused, a.embedded) == (b.units, b.reused, b.embedded)
+    assert b.reused == 0 and b.embedded < b.units and sorted(whole.seen) == sorted(paged.seen)
+    assert len(paged.seen) == len(set(paged.seen))  # a text repeated across pages: once
+    links = "SELECT provision_id, text_hash FROM provision_vectors ORDER BY provision_id"
+    assert store.conn.execute(links).fetchall() == other.conn.execute(links).fetchall()
+    other.close()

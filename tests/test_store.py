@@ -187,3 +187,13 @@ def test_integrity_check_finds_damage(store: Store) -> None:
     problems = store.integrity_check()
     assert any("n_provisions 2 but 1 stored" in p for p in problems)
     assert any("without a provision" in p for p in problems)
+
+
+def test_write_path_fold_skips_only_text_fold_leaves_unchanged() -> None:
+    from nlp_toolkit.store import _fold
+    from nlp_toolkit.store.fts import fold
+
+    for text in ("Article 1 personal data", "第三十八条 data", "cafe\u0301", "กฎหมาย ๑",
+                 "“quoted” — text", ""):
+        assert _fold(text) == fold(text)
+    assert _fold("cafe\u0301") == "caf\u00e9"  # NFC still applies to non-ASCII text

@@ -34,6 +34,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _fold(text: str) -> str:
+    """:func:`~nlp_toolkit.store.fts.fold`, skipping ASCII text (which it never changes)."""
+    return text if text.isascii() else fold(text)
+
+
 class Store:
     """The index database. Open with :meth:`open`; use as a context manager."""
 
@@ -165,8 +170,8 @@ class Store:
                      text_sha256(p.text), int(in_fts)))
                 if in_fts:
                     conn.execute("INSERT INTO provisions_fts (rowid, heading, text) "
-                                 "VALUES (?, ?, ?)", (cur.lastrowid, fold(p.heading),
-                                                      fold(clean[p.char_start:p.char_end])))
+                                 "VALUES (?, ?, ?)", (cur.lastrowid, _fold(p.heading),
+                                                      _fold(clean[p.char_start:p.char_end])))
             conn.execute("DELETE FROM failures WHERE doc_id = ?", (meta.doc_id,))
             conn.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
@@ -191,7 +196,7 @@ class Store:
         self.conn.executemany(
             "INSERT INTO provisions_fts (provisions_fts, rowid, heading, text) "
             "VALUES ('delete', ?, ?, ?)",
-            [(i, fold(h), fold(clean[a:b])) for i, h, a, b in rows])
+            [(i, _fold(h), _fold(clean[a:b])) for i, h, a, b in rows])
         cur = self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         return cur.rowcount > 0
 

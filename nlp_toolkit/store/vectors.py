@@ -26,7 +26,10 @@ from nlp_toolkit.store import Store
 __all__ = [
     "UnitRow",
     "VectorMatrix",
+    "count_unembedded",
     "get_vectors",
+    "iter_unembedded_units",
+    "known_hashes",
     "link_vectors",
     "lexical_ids",
     "load_matrix",
@@ -151,6 +154,17 @@ def get_vectors(store: Store, model_id: str, hashes: Sequence[str]) -> dict[str,
     return out
 
 
+def known_hashes(store: Store, model_id: str, hashes: Sequence[str]) -> set[str]:
+    """Which of ``hashes`` have a stored vector of this model (no vector is read)."""
+    out: set[str] = set()
+    for part in _chunks(list(dict.fromkeys(hashes))):
+        cur = store.conn.execute(
+            f"SELECT text_hash FROM vectors WHERE model_id = ? AND text_hash IN "
+            f"({', '.join('?' * len(part))})", [model_id, *part])
+        out.update(str(r[0]) for r in cur)
+    return out
+
+
 def link_vectors(store: Store, model_id: str, links: Iterable[tuple[int, str]]) -> int:
     """Record ``(provision_id, text_hash)`` links for a model (replacing older ones)."""
     rows = [(pid, model_id, h) for pid, h in links]
@@ -207,6 +221,47 @@ def unembedded_units(store: Store, model_id: str, *, skip_languages: Sequence[st
         _UNIT_SELECT + " WHERE p.fts = 1 AND NOT EXISTS (SELECT 1 FROM provision_vectors l "
         "WHERE l.model_id = ? AND l.provision_id = p.id)" + cond
         + " ORDER BY p.doc_id, p.ordinal", (model_id, *skip, *docs)))
+
+
+def _unembedded_where(model_id: str, skip_languages: Sequence[str],
+                      doc_ids: Sequence[str] | None) -> tuple[str, list[object]]:
+    skip = list(skip_languages)
+    cond = f" AND d.language NOT IN ({', '.join('?' * len(skip))})" if skip else ""
+    docs = list(doc_ids) if doc_ids is not None else []
+    if doc_ids is not None:
+        cond += f" AND p.doc_id IN ({', '.join('?' * len(docs)) or 'NULL'})"
+    where = (" WHERE p.fts = 1 AND NOT EXISTS (SELECT 1 FROM provision_vectors l "
+             "WHERE l.model_id = ? AND l.provision_id = p.id)" + cond)
+    return where, [model_id, *skip, *docs]
+
+
+def count_unembedded(store: Store, model_id: str, *, skip_languages: Sequence[str] = (),
+                     doc_ids: Sequence[str] | None = None) -> int:
+    """How many units :func:`unembedded_units` would return (no text is read)."""
+    where, params = _unembedded_where(model_id, skip_languages, doc_ids)
+    row = store.conn.execute("SELECT count(*) FROM provisions p JOIN documents d ON "
+                             "d.doc_id = p.doc_id" + where, params).fetchone()
+    return int(row[0])
+
+
+def iter_unembedded_units(store: Store, model_id: str, *, skip_languages: Sequence[str] = (),
+                          doc_ids: Sequence[str] | None = None,
+                          page: int = 2048) -> Iterator[list[UnitRow]]:
+    """:func:`unembedded_units` in pages of at most ``page`` units, by provision id.
+
+    Each page is a fresh query for ids past the previous page, so the caller may link
+    vectors (or write anything else) between pages; memory holds one page of texts.
+    """
+    where, params = _unembedded_where(model_id, skip_languages, doc_ids)
+    last = -1
+    while True:
+        rows = _units(store.conn.execute(
+            _UNIT_SELECT + where + " AND p.id > ? ORDER BY p.id LIMIT ?",
+            (*params, last, int(page))))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
 
 
 def units_by_ids(store: Store, ids: Sequence[int], *, text: bool = True) -> dict[int, UnitRow]:
