@@ -17,15 +17,19 @@ from nlp_toolkit.embed.models import (
     load_embedder,
 )
 from nlp_toolkit.embed.pooling import Pooling, embed_provisions, text_hash
+from nlp_toolkit.embed.static import FAST_ID, StaticEmbedder, is_static_model
 
 __all__ = [
+    "FAST_ID",
     "Embedder",
     "Pooling",
     "SentenceTransformerEmbedder",
+    "StaticEmbedder",
     "UseM3Embedder",
     "chunk_text",
     "embed_provisions",
     "encode_by_length",
+    "is_static_model",
     "load_embedder",
     "sentence_spans",
     "text_hash",

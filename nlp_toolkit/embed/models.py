@@ -259,7 +259,9 @@ def load_embedder(name_or_path: str = "minilm", *, device: str = "cpu") -> Embed
 
     Args:
         name_or_path: ``"minilm"`` (all-MiniLM-L6-v2, English), ``"use-m3"``
-            (multilingual USE v3), or a sentence-transformers model folder.
+            (multilingual USE v3), ``"fast"`` (static embeddings distilled from MiniLM,
+            English; see :mod:`nlp_toolkit.embed.static`), or a sentence-transformers or
+            model2vec model folder.
         device: torch device for sentence-transformers models.
 
     Raises:
@@ -274,10 +276,16 @@ def load_embedder(name_or_path: str = "minilm", *, device: str = "cpu") -> Embed
         return SentenceTransformerEmbedder(device=device)
     if key in {USE_M3_ID, "use", "usem3"}:
         return UseM3Embedder()
+    from nlp_toolkit.embed.static import FAST_ID, StaticEmbedder, is_static_model
+
+    if key in {"fast", FAST_ID}:
+        return StaticEmbedder()
     path = Path(name_or_path).expanduser()
     if path.is_dir():
+        if is_static_model(path):
+            return StaticEmbedder(path)
         return SentenceTransformerEmbedder(path, device=device)
     raise ValueError(
-        f"unknown embedder {name_or_path!r}: use 'minilm', 'use-m3', or the path of a "
-        "sentence-transformers model folder"
+        f"unknown embedder {name_or_path!r}: use 'minilm', 'use-m3', 'fast', or the path of "
+        "a sentence-transformers or model2vec model folder"
     )
