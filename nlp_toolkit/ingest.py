@@ -200,14 +200,38 @@ def ingest(
         ...     print(ingest(read_manifest("corpus/manifest.csv").rows, store).summary())
     """
     t0 = time.perf_counter()
-    limits = limits if limits is not None else ExtractLimits()
     report = IngestReport()
+    jobs, todo = plan_jobs(inputs, store, report, limits)
+    memory = None if max_memory_mb is None else max_memory_mb * 1024 * 1024
+    for done, result in enumerate(_run(jobs, workers, processor, memory), start=1):
+        store_result(store, report, todo[result.doc_id], result)
+        if progress is not None:
+            progress(done, len(jobs), result.doc_id)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+#: What the writer keeps of a planned job: its row, the file's sha256, the path to show.
+Pending = tuple[ManifestRow, str, str]
+
+
+def plan_jobs(inputs: Iterable[ManifestRow | Path | str], store: Store, report: IngestReport,
+              limits: ExtractLimits | None = None) -> tuple[list[Job], dict[str, Pending]]:
+    """Hash the inputs, skip unchanged documents and list the jobs left, biggest first.
+
+    Unusable inputs are recorded as failures (in ``report`` and the store); unchanged ones
+    are added to ``report.skipped``. ``ingest`` and the Dask executor share this step.
+
+    Returns:
+        ``(jobs, pending)``: the jobs to run and, by doc_id, what :func:`store_result` needs.
+    """
+    limits = limits if limits is not None else ExtractLimits()
     rows, errors = _as_rows(inputs)
     for failure in errors:
         _fail(store, report, failure)
     known = store.document_shas()
     jobs: list[Job] = []
-    todo: dict[str, tuple[ManifestRow, str, str]] = {}
+    todo: dict[str, Pending] = {}
     for row in rows:
         try:
             file = row.file
@@ -231,14 +255,7 @@ def ingest(
         jobs.append(Job(row.doc_id, str(file), row.fmt, row.language, row.doc_type, size,
                         limits))
     jobs.sort(key=lambda j: j.size, reverse=True)
-    memory = None if max_memory_mb is None else max_memory_mb * 1024 * 1024
-    for done, result in enumerate(_run(jobs, workers, processor, memory), start=1):
-        row, sha, shown = todo[result.doc_id]
-        _store_result(store, report, row, sha, shown, result)
-        if progress is not None:
-            progress(done, len(jobs), result.doc_id)
-    report.seconds = time.perf_counter() - t0
-    return report
+    return jobs, todo
 
 
 def _as_rows(inputs: Iterable[ManifestRow | Path | str]) -> tuple[list[ManifestRow],
@@ -264,8 +281,10 @@ def _as_rows(inputs: Iterable[ManifestRow | Path | str]) -> tuple[list[ManifestR
     return rows, errors
 
 
-def _store_result(store: Store, report: IngestReport, row: ManifestRow, sha: str, shown: str,
-                  result: JobResult) -> None:
+def store_result(store: Store, report: IngestReport, pending: Pending,
+                 result: JobResult) -> None:
+    """Write one job's result (the document, or its failure) and count it in ``report``."""
+    row, sha, shown = pending
     if result.kind == "scanned":
         store.write_document(_meta(row, sha), None, (), status="scanned")
         report.scanned.append(row.doc_id)

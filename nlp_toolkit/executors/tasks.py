@@ -1,0 +1,99 @@
+"""The work a Dask worker does: pure functions of their arguments, plus per-worker caches.
+
+Every function here runs on a worker and returns its result to the client; none touches the
+index (the client is the only writer). Models are loaded once per worker process and kept in
+module-level caches keyed by model name, so a worker that embeds a thousand batches loads
+its embedder once.
+
+Documents travel as bytes (:func:`extract_bytes`): workers need no shared filesystem, so a
+remote cluster works as well as a :class:`~distributed.LocalCluster`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nlp_toolkit.ingest import Job, JobResult, process_job
+
+if TYPE_CHECKING:
+    from nlp_toolkit.embed import Embedder
+    from nlp_toolkit.score import ProvisionScore
+    from nlp_toolkit.scoring import LoadedScorer, ScorerKind
+
+__all__ = ["DocToScore", "embed_texts", "embedder_info", "extract_bytes", "score_documents",
+           "scorer_info"]
+
+_EMBEDDERS: dict[str, Embedder] = {}
+_SCORERS: dict[tuple[str, str], LoadedScorer] = {}
+
+#: One document for :func:`score_documents`: ``(doc_id, texts, languages, vectors)``; the
+#: vectors (one row per text) are None for scorers that need none.
+DocToScore = tuple[str, Sequence[str], Sequence[str], "np.ndarray | None"]
+
+
+def extract_bytes(job: Job, data: bytes) -> JobResult:
+    """Extract and segment one document sent as bytes; never raises (see ``process_job``).
+
+    The bytes are written to a private temporary file named like the original (readers may
+    look at the suffix), and messages name the original path, not the temporary one.
+    """
+    name = Path(job.file).name or "document"
+    with tempfile.TemporaryDirectory(prefix="nlp-toolkit-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        result = process_job(dataclasses.replace(job, file=str(path)))
+    if result.reason and str(path) in result.reason:
+        result = dataclasses.replace(result, reason=result.reason.replace(str(path), job.file))
+    return result
+
+
+def _embedder(name: str) -> Embedder:
+    if name not in _EMBEDDERS:
+        from nlp_toolkit.embed import load_embedder
+
+        _EMBEDDERS[name] = load_embedder(name)
+    return _EMBEDDERS[name]
+
+
+def embedder_info(name: str) -> tuple[str, int, int]:
+    """``(model_id, dim, max_chars)`` of an embedder (loading it into this worker's cache)."""
+    emb = _embedder(name)
+    return emb.model_id, emb.dim, emb.max_chars
+
+
+def embed_texts(name: str, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    """``embedder.encode(texts)`` with this worker's cached embedder ``name``."""
+    return _embedder(name).encode(list(texts), batch_size=batch_size)
+
+
+def _scorer(kind: ScorerKind, model: str) -> LoadedScorer:
+    key = (kind, model)
+    if key not in _SCORERS:
+        from nlp_toolkit.scoring import load_scorer
+
+        loaded = _SCORERS[key] = load_scorer(kind, model)
+        if loaded.embedder is not None:  # one copy of the model per worker
+            _EMBEDDERS.setdefault(loaded.embedder.model_id, loaded.embedder)
+    return _SCORERS[key]
+
+
+def scorer_info(kind: ScorerKind, model: str) -> tuple[str, str | None]:
+    """``(model_id, embedder model_id or None)`` of a scorer, loading it into the cache."""
+    loaded = _scorer(kind, model)
+    return loaded.model_id, None if loaded.embedder is None else loaded.embedder.model_id
+
+
+def score_documents(kind: ScorerKind, model: str, docs: Sequence[DocToScore]
+                    ) -> list[tuple[str, list[ProvisionScore]]]:
+    """Score whole documents with this worker's cached scorer: ``[(doc_id, scores)]``."""
+    from nlp_toolkit.scoring import _score_texts
+
+    loaded = _scorer(kind, model)
+    return [(doc_id, _score_texts(loaded, doc_id, texts, langs, vecs) if texts else [])
+            for doc_id, texts, langs, vecs in docs]
