@@ -268,80 +268,162 @@ def fetch(manifest: Path, mirror: Path | None, db: Path, quiet: bool) -> None:
                    "quality, at several times the cost].")
 @click.option("--no-embed", is_flag=True, help="Skip the embed stage.")
 @click.option("--no-score", is_flag=True, help="Skip the score stage (the shipped model).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True,
+              help="Where the work runs: this machine, or a Dask cluster (this process still "
+                   "writes the index).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --executor dask: the scheduler (tcp://host:8786) [default: start a "
+                   "local cluster of --workers processes].")
 @db_option
 @quiet_option
 @wait_option
 def build(manifest: Path, mirror: Path | None, workers: int | None,
-          embed_models: tuple[str, ...], no_embed: bool, no_score: bool, db: Path, quiet: bool,
-          wait: bool) -> None:
+          embed_models: tuple[str, ...], no_embed: bool, no_score: bool, executor: str,
+          scheduler: str | None, db: Path, quiet: bool, wait: bool) -> None:
     """Fetch, ingest, embed and score the default corpus: the one command a new user runs.
 
     \b
     Example:
       nlp-toolkit build --mirror ../shared/corpus
+      nlp-toolkit build --executor dask --scheduler tcp://10.0.0.5:8786
     """
     _check_manifest(manifest)
+    if scheduler is not None and executor != "dask":
+        raise UnusableInput("--scheduler needs --executor dask")
+    models = () if no_embed else (embed_models or ("use-m3",))
     with (writing(db, "build", wait), _open(db, create=True) as corpus, _errors(),
-          _progress("fetch", quiet) as fbar,
-          _progress("ingest", quiet) as ibar):
-        fetched, report = corpus.build(manifest, mirror=mirror, workers=workers,
-                                       fetch_progress=fbar, ingest_progress=ibar)
-        _report_failures(fetched.failures)
-        _report_failures(report.failures)
-        click.echo(f"fetch: {len(fetched.fetched)} fetched, {len(fetched.skipped)} already "
-                   f"present, {len(fetched.failures)} failed")
-        click.echo(f"ingest: {report.summary()}")
-        for model in () if no_embed else (embed_models or ("use-m3",)):
-            with _progress(f"embed {model}", quiet) as ebar:
-                click.echo(f"embed: {corpus.embed(model, progress=ebar).summary()}")
-        if not no_score:
-            with _progress("score", quiet) as sbar:
-                click.echo(f"score: {corpus.score(progress=sbar).summary()}")
+          _stage_progress(quiet) as bar):
+        built = corpus.build(manifest, mirror=mirror, workers=workers,
+                             executor=cast("Any", executor), scheduler=scheduler,
+                             embed_model=models, score_model=None if no_score else
+                             "models/default", progress=bar)
+    fetched, report = built.fetch, built.ingest
+    _report_failures(fetched.failures)
+    _report_failures(report.failures)
+    click.echo(f"fetch: {len(fetched.fetched)} fetched, {len(fetched.skipped)} already "
+               f"present, {len(fetched.failures)} failed")
+    click.echo(f"ingest: {report.summary()}")
+    for embedded in built.embeds:
+        click.echo(f"embed: {embedded.summary()}")
+    if built.score is not None:
+        click.echo(f"score: {built.score.summary()}")
+    click.echo("time: " + ", ".join(f"{s.name} {s.seconds:.1f} s" for s in built.stages)
+               + f" ({built.executor})")
     if fetched.failures or _real_failures(report.failures):
         sys.exit(1)
 
 
+@contextmanager
+def _stage_progress(quiet: bool) -> Iterator[Callable[[str, int, int, str], None] | None]:
+    """One progress bar per build stage (see ``_progress``)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        bars: dict[str, ProgressFn | None] = {}
+
+        def update(stage: str, done: int, total: int, label: str) -> None:
+            if stage not in bars:
+                stack.close()
+                bars.clear()
+                bars[stage] = stack.enter_context(_progress(stage, quiet))
+            bar = bars[stage]
+            if bar is not None:
+                bar(done, total, label)
+
+        yield update
+
+
+def filter_options(f: F) -> F:
+    """The provision filters of ``provisions`` and ``export`` (``Corpus.provisions``)."""
+    options = [
+        click.option("--doc", "doc_id", help="Only this document's provisions."),
+        click.option("--jurisdiction", help="Only documents of this jurisdiction."),
+        click.option("--language", help="Only documents in this language (e.g. en, zh)."),
+        click.option("--topic", help="Only provisions labelled with this topic (needs `score`)."),
+        click.option("--min-probability", type=click.FloatRange(0, 1),
+                     help="Only provisions whose --topic probability (any topic's, without "
+                          "--topic) is at least this (needs `score`)."),
+        click.option("--bindingness", type=click.Choice(["hard", "soft", "none"]),
+                     help="Only provisions of this bindingness (needs `score`)."),
+        click.option("--direction", type=click.Choice(["liberalizing", "restrictive",
+                                                       "neutral"]),
+                     help="Only provisions of this direction (needs `score`)."),
+        click.option("--limit", type=click.IntRange(min=1), help="At most this many."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _filter(doc_id: str | None, level: str, filters: dict[str, Any]) -> Any:
+    from nlp_toolkit.export import ProvisionFilter
+
+    return ProvisionFilter(doc=doc_id, level=level, **filters)
+
+
 @main.command()
-@click.option("--doc", "doc_id", help="Only this document's provisions.")
+@filter_options
 @click.option("--level", type=click.Choice(_LEVELS), default="all", show_default=True,
               help="'article': numbered articles and sections; 'all': every level.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @format_option
 @db_option
-def provisions(doc_id: str | None, level: str, limit: int | None, fmt: str | None,
-               db: Path) -> None:
-    """List stored provisions in document order.
+def provisions(doc_id: str | None, level: str, fmt: str | None, db: Path,
+               **filters: Any) -> None:
+    """List stored provisions in document order, with their scores once scored.
 
     \b
     Examples:
       nlp-toolkit provisions --doc chn-pipl-2021 --level article --limit 5
+      nlp-toolkit provisions --jurisdiction MYS --topic data_flows --bindingness hard
       nlp-toolkit provisions --level article --format csv > provisions.csv
     """
     import shutil
 
+    from nlp_toolkit.export import csv_record, provision_records, record_fields
     from nlp_toolkit.render import write_records
-    from nlp_toolkit.store.rows import PROVISION_FIELDS
 
     out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
-    with _open(db, create=False) as corpus:
-        if doc_id is not None and corpus.store.document_sha(doc_id) is None:
-            raise UnusableInput(f"no document {doc_id!r} in {db}; `nlp-toolkit stats` lists "
-                                "what is there")
-        rows: Iterator[dict[str, Any]] = (
-            p.to_dict() for p in corpus.iter_provisions(doc_id, level, limit=limit))
-        width = shutil.get_terminal_size((120, 24)).columns
-        from nlp_toolkit.scoring import with_scores
-        from nlp_toolkit.store.scores import SCORE_FIELDS, score_models
-
-        scored = bool(score_models(corpus.store))
-        if scored:  # the score fields of cli.md, once `score` has run
-            rows = with_scores(corpus.store, rows)
-        write_records(rows, out_fmt, sys.stdout,
-                      fields=[*PROVISION_FIELDS, "jurisdiction", "language",
-                              *(SCORE_FIELDS if scored else ())],
+    with _open(db, create=False) as corpus, _errors():
+        fields = record_fields(corpus.store)
+        rows = provision_records(corpus.store, _filter(doc_id, level, filters))
+        if out_fmt == "csv":  # topics, labels and evidence as JSON, as `export` writes them
+            rows = (csv_record(r) for r in rows)
+        scored = "labels" in fields
+        write_records(rows, out_fmt, sys.stdout, fields=fields,
                       table_fields=["ref", "level", "page_start", "heading",
                                     *(("labels", "bindingness") if scored else ()), "text"],
-                      width=width)
+                      width=shutil.get_terminal_size((120, 24)).columns)
+
+
+@main.command()
+@filter_options
+@click.option("--level", type=click.Choice(_LEVELS), default="article", show_default=True,
+              help="'article': numbered articles and sections; 'all': every level.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]),
+              help="File format [default: from the --out suffix].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write.")
+@db_option
+def export(doc_id: str | None, level: str, fmt: str | None, out: Path, db: Path,
+           **filters: Any) -> None:
+    """Write provisions with their scores to a CSV, JSON Lines or Parquet file.
+
+    CSV holds topics, labels and evidence as JSON strings; JSON Lines nests them; Parquet
+    has one `topic.<id>` probability column per topic, labels as a list and evidence as a
+    list of structs.
+
+    \b
+    Examples:
+      nlp-toolkit export --out provisions.parquet
+      nlp-toolkit export --format csv --out mys.csv --jurisdiction MYS --topic data_flows
+    """
+    with _open(db, create=False) as corpus, _errors():
+        n = corpus.export(out, format=cast(Any, fmt), doc=doc_id, level=level, **filters)
+    click.echo(f"{n} provisions written to {out}", err=True)
 
 
 @main.command()
@@ -364,9 +446,35 @@ def stats(fmt: str | None, db: Path) -> None:
     write_mapping(data, out_fmt, sys.stdout)
 
 
-_SEARCH_FIELDS = ["rank", "score", "ref", "doc_id", "number", "heading", "level", "path",
-                  "page_start", "page_end", "char_start", "char_end", "jurisdiction",
-                  "language", "snippet", "text"]
+@main.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("report.html"), show_default=True, help="The HTML file to write.")
+@click.option("--title", default="nlp_toolkit corpus report", show_default=True,
+              help="The page title.")
+@click.option("--top-k", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Provisions shown per topic.")
+@db_option
+def report(out: Path, title: str, top_k: int, db: Path) -> None:
+    """Write a self-contained HTML report of a scored index.
+
+    Coverage heatmap, per-jurisdiction summaries, top provisions per topic with their
+    evidence highlighted, and the most similar cross-jurisdiction provisions on data flows
+    and personal data. One file: inline CSS and SVG figures, no external links.
+
+    \b
+    Example:
+      nlp-toolkit report --out report.html
+    """
+    from nlp_toolkit.report import build_report
+
+    with _open(db, create=False) as corpus, _errors():
+        path = build_report(corpus, out, title=title, top_k=top_k)
+    click.echo(f"report written to {path}", err=True)
+
+
+_SEARCH_FIELDS = ["rank", "score", "ref", "doc_id", "number", "heading", "level", "parent_ref",
+                  "path", "page_start", "page_end", "char_start", "char_end", "jurisdiction",
+                  "language", "snippet", "text"]  # = results.SEARCH_FIELDS (the API's)
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -413,14 +521,19 @@ def _write_results(results: Sequence[Any], fmt: str | None) -> None:
 
 @main.command()
 @click.option("--model", "models", multiple=True,
-              help="'use-m3' (multilingual), 'minilm' (English) or a sentence-transformers "
-                   "folder; repeatable [default: use-m3 and minilm].")
+              help="'use-m3' (multilingual), 'minilm' (English), 'fast', or a "
+                   "sentence-transformers or model2vec folder; repeatable "
+                   "[default: use-m3 and minilm].")
+@click.option("--fast", is_flag=True,
+              help="Fast mode, same as --model fast: static embeddings distilled from MiniLM "
+                   "(English; ~80x faster, lower retrieval quality; see models/fast).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Texts per model call and per transaction.")
 @db_option
 @quiet_option
 @wait_option
-def embed(models: tuple[str, ...], batch_size: int, db: Path, quiet: bool, wait: bool) -> None:
+def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet: bool,
+          wait: bool) -> None:
     """Embed every main unit (article, section) not yet embedded with each model.
 
     Vectors are keyed by model and text hash: unchanged text is never embedded twice.
@@ -429,9 +542,11 @@ def embed(models: tuple[str, ...], batch_size: int, db: Path, quiet: bool, wait:
     Examples:
       nlp-toolkit embed
       nlp-toolkit embed --model use-m3 --model ./models/my-st-model
+      nlp-toolkit embed --fast
     """
+    chosen = (*models, "fast") if fast else models
     with writing(db, "embed", wait), _open(db, create=False) as corpus, _errors():
-        for model in models or ("use-m3", "minilm"):
+        for model in chosen or ("use-m3", "minilm"):
             with _progress(f"embed {model}", quiet) as bar:
                 report = corpus.embed(model, batch_size=batch_size, progress=bar)
             click.echo(report.summary())
@@ -615,8 +730,8 @@ def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
                                       mode=cast("Any", mode)))
             return
         assert query is not None
-        results = index.search(query, k=k, mode=cast("Any", mode), jurisdiction=jurisdiction,
-                               doc=doc_id, language=language, level=level, topic=topic)
+        results = corpus.search(query, k=k, mode=cast("Any", mode), jurisdiction=jurisdiction,
+                                doc=doc_id, language=language, level=level, topic=topic)
     _write_results(results, fmt)
 
 
@@ -650,7 +765,7 @@ def similar(ref: str | None, k: int, other_jurisdictions: bool, refs: Path | Non
                                        other_jurisdictions=other_jurisdictions))
             return
         assert ref is not None
-        results = index.similar(ref, k=k, other_jurisdictions=other_jurisdictions)
+        results = corpus.similar(ref, k=k, other_jurisdictions=other_jurisdictions)
     _write_results(results, fmt)
 
 
@@ -736,3 +851,50 @@ def duplicates(threshold: float, min_docs: int, jurisdiction: str | None, fmt: s
                           "refs", "docs", "jaccard", "min_jaccard"],
                   table_fields=["family", "n_docs", "size", "origin", "date", "text"],
                   width=shutil.get_terminal_size((120, 24)).columns)
+
+
+@main.command()
+@click.argument("doc_a")
+@click.argument("doc_b")
+@click.option("--amendment", help="An amending act: show which of its clauses amend, "
+                                  "substitute, insert or delete each section.")
+@click.option("--changed-only", is_flag=True, help="Leave out unchanged provisions.")
+@format_option
+@db_option
+def diff(doc_a: str, doc_b: str, amendment: str | None, changed_only: bool, fmt: str | None,
+         db: Path) -> None:
+    """How a law changed: provision-by-provision diff of version DOC_A (older) and DOC_B.
+
+    Provisions are aligned by number, heading and text, so inserted (12A), deleted and
+    renumbered sections show as added, removed and renumbered; changed ones get an inline
+    word diff ([-removed-] {+added+}) and, when both versions are scored, the topics whose
+    probability moved.
+
+    \b
+    Examples:
+      nlp-toolkit diff mys-pdpa-2010-as-enacted mys-pdpa-2010-reprint-2023 --changed-only
+      nlp-toolkit diff mys-pdpa-2010-as-enacted mys-pdpa-2010-reprint-2023 \\
+          --amendment mys-pdpa-amendment-2024 --format jsonl
+    """
+    import json
+    import shutil
+
+    from nlp_toolkit.diff import DIFF_FIELDS
+    from nlp_toolkit.render import write_records
+
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    with _open(db, create=False) as corpus, _errors():
+        result = corpus.diff(doc_a, doc_b, amendment=amendment)
+    rows = result.records(changed_only=changed_only)
+    if out_fmt == "csv":
+        rows = [{k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                 for k, v in r.items()} for r in rows]
+    write_records(rows, out_fmt, sys.stdout, fields=list(DIFF_FIELDS),
+                  table_fields=["status", "number_a", "number_b", "similarity",
+                                *(("amended_by",) if amendment else ("heading",)), "diff"],
+                  width=shutil.get_terminal_size((120, 24)).columns)
+    if out_fmt == "table":
+        counts = ", ".join(f"{n} {s}" for s, n in result.summary().items())
+        click.echo(f"{doc_a} -> {doc_b}: {counts}", err=True)
+        for a in result.missing_sections():
+            click.echo(f"{a.ref} {a.action} section {a.section}: in neither version", err=True)

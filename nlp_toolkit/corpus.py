@@ -25,11 +25,15 @@ from nlp_toolkit.store import ProvisionRow, Store
 if TYPE_CHECKING:
     import pandas as pd
 
+    from nlp_toolkit.diff import VersionDiff
     from nlp_toolkit.embedding import EmbedReport
+    from nlp_toolkit.export import ExportFormat
     from nlp_toolkit.extract import ExtractLimits
     from nlp_toolkit.ingest import IngestReport
+    from nlp_toolkit.pipeline import BuildReport, StageProgress
+    from nlp_toolkit.results import MatrixResult, Results
     from nlp_toolkit.scoring import ScoreReport
-    from nlp_toolkit.search import Mode, SearchResult
+    from nlp_toolkit.search import Mode
 
 #: The default corpus definition, relative to the project folder.
 DEFAULT_MANIFEST = Path("corpus") / "manifest.csv"
@@ -64,6 +68,11 @@ class Corpus:
 
         Raises:
             StoreError: The index is unusable, or missing while ``create`` is False.
+
+        Example:
+            >>> with Corpus.open(":memory:") as empty:
+            ...     print(empty)
+            Corpus(0 documents, 0 provisions, models: none)
         """
         return cls(Store.open(db_path, create=create))
 
@@ -118,20 +127,23 @@ class Corpus:
         report.failures[:0] = list(errors)
         return report
 
-    def build(self, manifest: str | Path = DEFAULT_MANIFEST, *,
+    def build(self, manifest: str | Path | Manifest = DEFAULT_MANIFEST, *,
               mirror: str | Path | None = None, workers: int | None = None,
-              limits: ExtractLimits | None = None, fetch_progress: ProgressFn | None = None,
-              ingest_progress: ProgressFn | None = None) -> tuple[FetchReport, IngestReport]:
-        """Fetch then ingest a manifest; rows that could not be fetched are not ingested."""
-        m = read_manifest(manifest)
-        fetched = fetch_manifest(m, mirror=mirror, progress=fetch_progress)
-        lost = {f.doc_id for f in fetched.failures}
-        rows = [r for r in m.rows if r.doc_id not in lost]
-        from nlp_toolkit.ingest import ingest
+              executor: Literal["local", "dask"] = "local", scheduler: str | None = None,
+              embed_model: str | Sequence[str] | None = "use-m3",
+              score_model: str | Path | None = "models/default",
+              limits: ExtractLimits | None = None,
+              progress: StageProgress | None = None) -> BuildReport:
+        """Fetch, ingest, embed and score a manifest (:func:`~nlp_toolkit.pipeline.build_corpus`).
 
-        report = ingest(rows, self.store, workers=workers, limits=limits,
-                        progress=ingest_progress)
-        return fetched, report
+        Rows that could not be fetched are not ingested; ``executor="dask"`` runs the work on
+        a Dask cluster (``scheduler`` address, or a local cluster) and this process writes.
+        """
+        from nlp_toolkit.pipeline import build_corpus
+
+        return build_corpus(self.store, manifest, mirror=mirror, workers=workers,
+                            executor=executor, scheduler=scheduler, embed_model=embed_model,
+                            score_model=score_model, limits=limits, progress=progress)
 
     # -- reading -------------------------------------------------------------------------
     def iter_provisions(self, doc_id: str | None = None, level: str | None = None, *,
@@ -147,21 +159,45 @@ class Corpus:
             return self.store.provisions(doc_id, articles=True, limit=limit)
         return self.store.provisions(doc_id, level, limit=limit)
 
-    def provisions(self, doc_id: str | None = None, level: str | None = None, *,
+    def provisions(self, doc: str | None = None, level: str | None = None, *,
+                   jurisdiction: str | None = None, topic: str | None = None,
+                   min_probability: float | None = None, bindingness: str | None = None,
+                   direction: str | None = None, language: str | None = None,
                    limit: int | None = None) -> pd.DataFrame:
-        """Stored provisions as a DataFrame with the ``spec/cli.md`` columns.
+        """Stored provisions as a DataFrame: the ``spec/cli.md`` columns, and the score columns
+        (topics, labels, bindingness, bindingness_score, direction, evidence) once scored.
+
+        Args:
+            doc: Only this document's.
+            level: ``"article"`` (main units), a level name, or None/``"all"``.
+            jurisdiction: Only documents having this jurisdiction.
+            topic: Only provisions labelled with this topic (with ``min_probability``: whose
+                probability for it reaches that).
+            min_probability: The least topic probability (of any topic, without ``topic``).
+            bindingness: ``hard``, ``soft`` or ``none``.
+            direction: ``liberalizing``, ``restrictive`` or ``neutral``.
+            language: The document's language (``en``, ``zh``...).
+            limit: At most this many rows.
+
+        Raises:
+            ToolkitError: An unknown document or topic, or score filters before ``score``.
 
         Example:
-            >>> Corpus.open("corpus/index.sqlite").provisions("chn-pipl-2021", "article")
-            ... # doctest: +SKIP
+            >>> df = corpus.provisions(jurisdiction="MYS", topic="data_flows", level="article")
+            >>> sorted(df["doc_id"].unique())[:2]
+            ['mys-pdpa-2010-as-enacted', 'mys-pdpa-2010-reprint-2023']
+            >>> bool(df["labels"].map(lambda labels: "data_flows" in labels).all())
+            True
         """
         import pandas as pd
 
-        from nlp_toolkit.store.rows import PROVISION_FIELDS
+        from nlp_toolkit.export import ProvisionFilter, provision_records, record_fields
 
-        columns = [*PROVISION_FIELDS, "jurisdiction", "language"]
-        rows = [p.to_dict() for p in self.iter_provisions(doc_id, level, limit=limit)]
-        return pd.DataFrame(rows, columns=columns)
+        f = ProvisionFilter(jurisdiction=jurisdiction, doc=doc, topic=topic,
+                            min_probability=min_probability, bindingness=bindingness,
+                            direction=direction, language=language, level=level, limit=limit)
+        return pd.DataFrame(list(provision_records(self.store, f)),
+                            columns=record_fields(self.store))
 
     def documents(self) -> pd.DataFrame:
         """Stored documents' metadata as a DataFrame."""
@@ -200,13 +236,24 @@ class Corpus:
 
     def matrix(self, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
                value: Literal["count", "max", "share"] = "count",
-               jurisdictions: Sequence[str] | None = None
-               ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
+               jurisdictions: Sequence[str] | None = None) -> MatrixResult:
         """The jurisdiction (or document) × topic table with refs per cell; see
-        :func:`nlp_toolkit.scoring.matrix`."""
+        :func:`nlp_toolkit.scoring.matrix`. Unpacks as ``frame, refs``.
+
+        Raises:
+            ToolkitError: The index has no scores yet.
+
+        Example:
+            >>> frame, refs = corpus.matrix(value="count", jurisdictions=["MYS"])
+            >>> list(frame.index), int(frame.loc["MYS", "data_flows"]) > 0
+            (['MYS'], True)
+            >>> len(refs[("MYS", "data_flows")]) == int(frame.loc["MYS", "data_flows"])
+            True
+        """
+        from nlp_toolkit.results import MatrixResult
         from nlp_toolkit.scoring import matrix
 
-        return matrix(self.store, by=by, value=value, jurisdictions=jurisdictions)
+        return MatrixResult(*matrix(self.store, by=by, value=value, jurisdictions=jurisdictions))
 
     def train(self, labels: str | Path, out: str | Path, *, manifest: str | Path | None = None,
               folds: int = 5) -> tuple[Path, dict[str, Any]]:
@@ -225,41 +272,139 @@ class Corpus:
     def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid",
                jurisdiction: str | None = None, doc: str | None = None,
                language: str | None = None, level: str | None = None,
-               topic: str | None = None) -> list[SearchResult]:
-        """Ranked provisions for a query (see :func:`nlp_toolkit.search.search`)."""
+               topic: str | None = None) -> Results:
+        """Ranked provisions for a query in any supported language (see
+        :func:`nlp_toolkit.search.search`): a list of ``SearchResult`` with ``to_pandas()``.
+
+        Example:
+            >>> hits = corpus.search("transfer of personal data abroad", k=3, jurisdiction="MYS")
+            >>> len(hits), list(hits.to_pandas().columns[:3])
+            (3, ['rank', 'score', 'ref'])
+        """
+        from nlp_toolkit.results import SEARCH_FIELDS, Results
         from nlp_toolkit.search import index_for
 
-        return index_for(self.store).search(query, k=k, mode=mode, jurisdiction=jurisdiction,
-                                            doc=doc, language=language, level=level,
-                                            topic=topic)
+        return Results(index_for(self.store).search(
+            query, k=k, mode=mode, jurisdiction=jurisdiction, doc=doc, language=language,
+            level=level, topic=topic), columns=SEARCH_FIELDS)
 
-    def similar(self, ref: str, *, k: int = 10,
-                other_jurisdictions: bool = False) -> list[SearchResult]:
-        """Provisions most similar to ``ref`` (see :func:`nlp_toolkit.search.similar`)."""
+    def similar(self, ref: str, *, k: int = 10, other_jurisdictions: bool = False) -> Results:
+        """Provisions most similar to ``ref`` (see :func:`nlp_toolkit.search.similar`): a list
+        of ``SearchResult`` with ``to_pandas()``.
+
+        Example:
+            >>> hits = corpus.similar("mys-pdpa-2010-reprint-2023:129", k=5,
+            ...                       other_jurisdictions=True)
+            >>> any(h.jurisdiction == "MYS" for h in hits)
+            False
+        """
+        from nlp_toolkit.results import SEARCH_FIELDS, Results
         from nlp_toolkit.search import index_for
 
-        return index_for(self.store).similar(ref, k=k, other_jurisdictions=other_jurisdictions)
+        return Results(index_for(self.store).similar(ref, k=k,
+                                                     other_jurisdictions=other_jurisdictions),
+                       columns=SEARCH_FIELDS)
 
     def compare(self, a: str, b: str, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
                 model: str | None = None, topic: str | None = None, k: int | None = 20,
-                mutual_only: bool = False) -> list[dict[str, Any]]:
+                mutual_only: bool = False) -> Results:
         """Best-matching provision pairs between two jurisdictions or two documents, with
-        cosine, 5-gram Jaccard and a relation label (see :mod:`nlp_toolkit.compare`).
+        cosine, 5-gram Jaccard and a relation label (see :mod:`nlp_toolkit.compare`): a list
+        of pair dicts (sides under ``a`` and ``b``) with ``to_pandas()`` (sides flattened to
+        ``a_ref``, ``a_text``, ``b_ref``, ``b_text``).
 
         Raises:
             ToolkitError: a side is empty, vectors are missing, or no topic scores exist.
+
+        Example:
+            >>> pairs = corpus.compare("mys-pdpa-2010-as-enacted", "mys-pdpa-2010-reprint-2023",
+            ...                        by="doc", k=3)
+            >>> pairs.to_pandas()["relation"].tolist()
+            ['near_copy', 'near_copy', 'near_copy']
         """
         from nlp_toolkit.compare import compare_index
+        from nlp_toolkit.results import COMPARE_COLUMNS, Results, flat_pair
 
-        return compare_index(self.store, a, b, by=by, model=model, topic=topic, k=k,
-                             mutual_only=mutual_only)
+        return Results(compare_index(self.store, a, b, by=by, model=model, topic=topic, k=k,
+                                     mutual_only=mutual_only),
+                       columns=COMPARE_COLUMNS, flatten=flat_pair)
 
     def duplicates(self, *, threshold: float = 0.8, min_docs: int = 2,
-                   jurisdiction: str | None = None) -> list[dict[str, Any]]:
+                   jurisdiction: str | None = None) -> Results:
         """Families of near-duplicate provisions across documents, earliest document first
-        (see :mod:`nlp_toolkit.transplants`)."""
+        (see :mod:`nlp_toolkit.transplants`): a list of family dicts with ``to_pandas()``.
+
+        Example:
+            >>> families = corpus.duplicates(threshold=0.9, jurisdiction="MYS")
+            >>> bool(families.to_pandas()["n_docs"].min() >= 2)
+            True
+        """
+        from nlp_toolkit.results import DUPLICATE_FIELDS, Results
         from nlp_toolkit.transplants import duplicate_families, family_records
 
         families = duplicate_families(self.store, threshold=threshold, min_docs=min_docs,
                                       jurisdiction=jurisdiction)
-        return family_records(self.store, families)
+        return Results(family_records(self.store, families), columns=DUPLICATE_FIELDS)
+
+    # -- versions and exports ------------------------------------------------------------
+    def diff(self, doc_a: str, doc_b: str, *, amendment: str | None = None) -> VersionDiff:
+        """Provision-by-provision diff of two versions of a law (older first).
+
+        Main units are aligned by number, heading and text, so inserted (``12A``), deleted
+        and renumbered sections come out as such; each pair gets a word diff and, when both
+        sides are scored, the topics whose probability moved. ``amendment`` names an
+        amending act whose "section N of the principal Act is amended/substituted/deleted"
+        and "by inserting after section N" clauses are joined to the rows (``amended_by``)
+        and listed in ``.amendments``.
+
+        Raises:
+            ToolkitError: A document is not in the index.
+
+        Example:
+            >>> d = corpus.diff("mys-pdpa-2010-as-enacted", "mys-pdpa-2010-reprint-2023",
+            ...                 amendment="mys-pdpa-amendment-2024")
+            >>> d.summary()["removed"] + d.summary()["added"] < 5
+            True
+            >>> d.to_pandas().set_index("number_b").loc["129", "amended_by"]
+            ['mys-pdpa-amendment-2024:12 amended']
+        """
+        from nlp_toolkit.versions import version_diff
+
+        return version_diff(self.store, doc_a, doc_b, amendment=amendment)
+
+    def export(self, path: str | Path, *, format: ExportFormat | None = None,
+               jurisdiction: str | None = None, doc: str | None = None,
+               topic: str | None = None, min_probability: float | None = None,
+               bindingness: str | None = None, direction: str | None = None,
+               language: str | None = None, level: str | None = "article",
+               limit: int | None = None) -> int:
+        """Write provisions with their scores to a CSV, JSON Lines or Parquet file; return
+        how many. The filters are those of :meth:`provisions`; ``format`` defaults to the
+        file's suffix.
+
+        Raises:
+            ToolkitError: An unknown format, document or topic, a missing folder, or score
+                filters before ``score``.
+
+        Example:
+            >>> import tempfile, pathlib, pandas as pd
+            >>> out = pathlib.Path(tempfile.mkdtemp()) / "mys.parquet"
+            >>> n = corpus.export(out, jurisdiction="MYS", topic="data_flows")
+            >>> n == len(pd.read_parquet(out)) > 0
+            True
+        """
+        from nlp_toolkit.export import (
+            ProvisionFilter,
+            export_format,
+            provision_records,
+            record_fields,
+            write_export,
+        )
+        from nlp_toolkit.topics import load_taxonomy
+
+        f = ProvisionFilter(jurisdiction=jurisdiction, doc=doc, topic=topic,
+                            min_probability=min_probability, bindingness=bindingness,
+                            direction=direction, language=language, level=level, limit=limit)
+        return write_export(provision_records(self.store, f), path, export_format(path, format),
+                            fields=record_fields(self.store), topic_ids=load_taxonomy().ids)
+

@@ -1,0 +1,314 @@
+"""A self-contained HTML report of a scored index: coverage, jurisdictions, evidence, pairs.
+
+:func:`collect_report` reads the index into a :class:`ReportData`; :func:`render_html` turns
+that into one HTML page (pure: inline CSS, figures as inline SVG, no external URL, every
+text from the documents escaped); :func:`build_report` does both and writes the file.
+
+>>> print(highlight("a <b> c", [(2, 5)]))
+a <mark>&lt;b&gt;</mark> c
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.store import Store
+
+__all__ = ["ProvisionView", "ReportData", "build_report", "collect_report", "highlight",
+           "render_html"]
+
+#: Topics whose best cross-jurisdiction pairs the report shows by default.
+PAIR_TOPICS = ("data_flows", "personal_data")
+_EXCERPT = 700
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionView:
+    """A provision as the report shows it: evidence spans are offsets into ``text``."""
+
+    ref: str
+    jurisdiction: str
+    heading: str
+    path: str
+    text: str
+    score: float | None = None
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(slots=True)
+class ReportData:
+    """Everything the report page shows (no HTML yet, except the figures' SVG)."""
+
+    title: str
+    generated: str
+    stats: dict[str, Any]
+    coverage_svg: str = ""
+    profile_svg: str = ""
+    jurisdictions: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[tuple[str, str, list[ProvisionView]]] = field(default_factory=list)
+    pairs: list[tuple[str, list[tuple[ProvisionView, ProvisionView, float]]]] = field(
+        default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` escaped for HTML, with the ``spans`` (merged when they overlap) in ``<mark>``."""
+    merged: list[list[int]] = []
+    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    pos = 0
+    for start, end in merged:
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def evidence_spans(text: str, evidence: Sequence[dict[str, Any]] | None,
+                   topic: str | None = None) -> tuple[tuple[int, int], ...]:
+    """Offsets into ``text`` of the evidence (of ``topic``, or all): the stored offsets when
+    they match the evidence text, else where the text first occurs (pure)."""
+    spans: list[tuple[int, int]] = []
+    for ev in evidence or ():
+        if topic is not None and ev.get("topic") != topic:
+            continue
+        snippet = str(ev.get("text") or "")
+        start, end = int(ev.get("char_start") or 0), int(ev.get("char_end") or 0)
+        if snippet and text[start:end] != snippet:
+            start = text.find(snippet)
+            end = start + len(snippet)
+        if start >= 0 and end > start:
+            spans.append((start, end))
+    return tuple(spans)
+
+
+def _excerpt(view: ProvisionView, limit: int = _EXCERPT) -> ProvisionView:
+    """``view`` cut to about ``limit`` characters around its first evidence span."""
+    if len(view.text) <= limit:
+        return view
+    first = min((s for s, _ in view.spans), default=0)
+    start = max(0, min(first - limit // 4, len(view.text) - limit))
+    end = start + limit
+    spans = tuple((max(s, start) - start, min(e, end) - start) for s, e in view.spans
+                  if e > start and s < end)
+    text = ("…" if start else "") + view.text[start:end] + ("…" if end < len(view.text) else "")
+    shift = 1 if start else 0
+    return ProvisionView(view.ref, view.jurisdiction, view.heading, view.path, text,
+                         view.score, tuple((s + shift, e + shift) for s, e in spans))
+
+
+# -- reading the index ---------------------------------------------------------------------
+def _view(store: Store, ref: str, score: float | None, scores: dict[str, dict[str, Any]],
+          topic: str | None) -> ProvisionView | None:
+    row = store.provision(ref)
+    if row is None:
+        return None
+    spans = evidence_spans(row.text, scores.get(ref, {}).get("evidence"), topic)
+    return _excerpt(ProvisionView(ref, row.jurisdiction, row.heading, row.path, row.text,
+                                  score, spans))
+
+
+def _jurisdiction_rows(store: Store, counts: Any, bind: Any) -> list[dict[str, Any]]:
+    docs: dict[str, list[str]] = {}
+    for d in store.documents():
+        for j in str(d["jurisdiction"]).split(";"):
+            if j:
+                docs.setdefault(j, []).append(str(d["doc_id"]))
+    topics = [c for c in counts.columns if c != "n_provisions"]
+    rows = []
+    for j in counts.index:
+        cells = counts.loc[j, topics].astype(int)
+        top = [f"{t} ({n})" for t, n in cells.sort_values(ascending=False).items() if n > 0][:4]
+        profile = bind.loc[j].astype(int).to_dict() if j in bind.index else {}
+        rows.append({"jurisdiction": str(j), "documents": docs.get(str(j), []),
+                     "provisions": int(counts.loc[j, "n_provisions"]), "topics": top,
+                     "profile": profile})
+    return rows
+
+
+def collect_report(store: Store, *, title: str = "nlp_toolkit corpus report", top_k: int = 3,
+                   pair_topics: Sequence[str] = PAIR_TOPICS, pairs_k: int = 6) -> ReportData:
+    """Read what the report shows from a scored index (figures rendered to SVG).
+
+    Similarity pairs need stored vectors; without them that section holds a note.
+
+    Raises:
+        ToolkitError: the index has no scores (run ``nlp-toolkit score``).
+    """
+    from nlp_toolkit import plot
+    from nlp_toolkit.scoring import matrix
+    from nlp_toolkit.store.scores import scores_for_refs
+    from nlp_toolkit.topics import load_taxonomy
+
+    counts, refs = matrix(store, value="count")
+    bind = plot.profile_table(store, kind="bindingness")
+    data = ReportData(title=title, generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                      stats=dict(store.stats()))
+    data.coverage_svg = plot.figure_svg(plot.coverage_heatmap(counts, value="count"),
+                                       salt="coverage")
+    if not bind.empty:
+        data.profile_svg = plot.figure_svg(plot.profile(bind, kind="bindingness"),
+                                          salt="profile")
+    data.jurisdictions = _jurisdiction_rows(store, counts, bind)
+    labels = {t.id: t.label for t in load_taxonomy().topics}
+    for topic in [c for c in counts.columns if c != "n_provisions"]:
+        best = plot.topic_provisions(store, topic).head(top_k)
+        scores = scores_for_refs(store, best["ref"].tolist())
+        views = [v for ref, p in zip(best["ref"], best["probability"], strict=True)
+                 if (v := _view(store, ref, float(p), scores, topic)) is not None]
+        if views:
+            data.topics.append((topic, labels.get(topic, topic), views))
+    del refs
+    for topic in pair_topics:
+        try:
+            pairs = plot.cross_pairs(store, topic, k=pairs_k)
+        except ToolkitError as exc:
+            data.notes.append(f"No similarity pairs for {topic}: {exc}")
+            continue
+        scores = scores_for_refs(store, [*pairs["ref_a"], *pairs["ref_b"]])
+        shown = []
+        for ra, rb, cos in zip(pairs["ref_a"], pairs["ref_b"], pairs["cosine"], strict=True):
+            va, vb = _view(store, ra, None, scores, topic), _view(store, rb, None, scores, topic)
+            if va is not None and vb is not None:
+                shown.append((va, vb, float(cos)))
+        data.pairs.append((topic, shown))
+    return data
+
+
+# -- rendering -----------------------------------------------------------------------------
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _provision_html(view: ProvisionView) -> str:
+    score = "" if view.score is None else f" · p = {view.score:.2f}"
+    head = f"{_e(view.ref)} · {_e(view.jurisdiction)}{score}"
+    title = _e(view.heading or view.path)
+    return (f'<div class="prov"><div class="meta">{head}</div><h3>{title}</h3>'
+            f'<div class="text">{highlight(view.text, view.spans)}</div></div>')
+
+
+def _jurisdictions_html(rows: Sequence[dict[str, Any]]) -> str:
+    out = ["<table><thead><tr><th>Jurisdiction</th><th>Documents</th><th>Provisions</th>"
+           "<th>Main topics (provisions)</th><th>Bindingness (hard / soft / none)</th>"
+           "</tr></thead><tbody>"]
+    for r in rows:
+        prof = r["profile"]
+        profile = " / ".join(str(prof.get(k, 0)) for k in ("hard", "soft", "none"))
+        out.append(f"<tr><td>{_e(r['jurisdiction'])}</td>"
+                   f"<td>{len(r['documents'])}: {_e(', '.join(r['documents']))}</td>"
+                   f"<td class=\"num\">{int(r['provisions'])}</td>"
+                   f"<td>{_e(', '.join(r['topics']))}</td><td class=\"num\">{profile}</td></tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _css() -> str:
+    return resources.files("nlp_toolkit").joinpath("data/report.css").read_text("utf-8")
+
+
+# The page's one script checks that the page rendered (figures and sections present) and
+# marks <body data-ok>; any script error leaves it unset (a headless browser test reads it).
+_SCRIPT = """<script>
+(function () {
+  var errors = 0;
+  window.addEventListener("error", function () { errors += 1; });
+  var ok = document.querySelectorAll("section").length >= 3 &&
+           document.querySelectorAll("figure svg").length >= 1;
+  if (ok && errors === 0) { document.body.setAttribute("data-ok", "1"); }
+})();
+</script>"""
+
+
+def render_html(data: ReportData) -> str:
+    """The report page (pure). Texts from the index are escaped; figures are inline SVG."""
+    stats = data.stats
+    parts = [
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        f"<meta name=\"viewport\" content=\"width=device-width\"><title>{_e(data.title)}</title>",
+        f"<style>{_css()}</style></head><body>",
+        f"<h1>{_e(data.title)}</h1>",
+        f"<p class=\"note\">Generated {_e(data.generated)}: "
+        f"{int(stats.get('documents', 0)):,} documents, "
+        f"{int(stats.get('provisions', 0)):,} provisions.</p>",
+        "<section id=\"coverage\"><h2>Who regulates what</h2>",
+        "<p>Provisions asserting each topic, by jurisdiction (a treaty counts for each "
+        "party).</p>",
+        f"<figure>{data.coverage_svg}</figure></section>" if data.coverage_svg else "</section>",
+        "<section id=\"jurisdictions\"><h2>Jurisdictions</h2>",
+        _jurisdictions_html(data.jurisdictions),
+        f"<figure>{data.profile_svg}</figure>" if data.profile_svg else "",
+        "</section><section id=\"topics\"><h2>Top provisions per topic</h2>",
+        "<p>The most probable provisions of each topic; the scorer's evidence is "
+        "<mark>highlighted</mark>.</p>",
+    ]
+    for topic, label, views in data.topics:
+        parts.append(f"<h3 id=\"topic-{_e(topic)}\">{_e(label)} "
+                     f"<span class=\"note\">({_e(topic)})</span></h3>")
+        parts.extend(_provision_html(v) for v in views)
+    parts.append("</section><section id=\"pairs\"><h2>Similarity highlights</h2>"
+                 "<p>The most similar provisions of different jurisdictions on a topic "
+                 "(cosine of their embeddings).</p>")
+    for topic, pairs in data.pairs:
+        parts.append(f"<h3>{_e(topic)}</h3>")
+        if not pairs:
+            parts.append("<p class=\"note\">No cross-jurisdiction pair.</p>")
+        for a, b, cos in pairs:
+            parts.append(f"<p class=\"note\">cosine {cos:.3f}</p><div class=\"pair\">"
+                         f"{_provision_html(a)}{_provision_html(b)}</div>")
+    parts.extend(f"<p class=\"note\">{_e(n)}</p>" for n in data.notes)
+    parts.append(f"</section>{_SCRIPT}</body></html>\n")
+    return "".join(parts)
+
+
+def build_report(source: Any, out: str | Path, *, title: str = "nlp_toolkit corpus report",
+                 top_k: int = 3, pair_topics: Sequence[str] = PAIR_TOPICS,
+                 pairs_k: int = 6) -> Path:
+    """Write the HTML report of an index to ``out`` and return its path.
+
+    Args:
+        source: a :class:`~nlp_toolkit.Corpus`, a :class:`Store`, or the index's path.
+        out: the HTML file to write (parent folders are created).
+        title: the page title.
+        top_k: provisions shown per topic.
+        pair_topics: topics whose best cross-jurisdiction pairs are shown.
+        pairs_k: pairs per topic.
+
+    Raises:
+        ToolkitError: the index has no scores; StoreError: the path is not an index.
+
+    Example:
+        >>> build_report("corpus/index.sqlite", "report.html")  # doctest: +SKIP
+        PosixPath('report.html')
+    """
+    from nlp_toolkit.plot.tables import store_of
+
+    opened = None
+    if isinstance(source, str | Path):
+        opened = store = Store.open(source, create=False)
+    else:
+        store = store_of(source)
+    try:
+        data = collect_report(store, title=title, top_k=top_k, pair_topics=pair_topics,
+                              pairs_k=pairs_k)
+    finally:
+        if opened is not None:
+            opened.close()
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(data), encoding="utf-8")
+    return path
