@@ -17,23 +17,23 @@ once and query vectors cached, so warm queries cost one encoding plus one matrix
 
 from __future__ import annotations
 
-import re
 import weakref
-from bisect import bisect_left
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 import numpy as np
 
-from nlp_toolkit.embed import Embedder, UseM3Embedder, load_embedder
+from nlp_toolkit.embed import Embedder, UseM3Embedder, known_model_id, load_embedder
 from nlp_toolkit.errors import StoreError, ToolkitError
+from nlp_toolkit.lru import Lru
 from nlp_toolkit.query_expansion import translate_groups
 from nlp_toolkit.rank import dense_topk, rrf_fuse
+from nlp_toolkit.search_batch import search_batch, similar_batch
+from nlp_toolkit.snippets import OTHER_SCRIPT, query_terms, snippet
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.fts import match_query
 from nlp_toolkit.store.queries import fts_ranking, provision_rows
@@ -57,35 +57,7 @@ _DEPTH = 100  # candidates per ranking before fusion
 _QUERY_CACHE = 4096
 _DOC_CACHE = 64  # document texts kept for cutting result texts
 _LEXICAL_CACHE = 1024  # full-text rankings of translated terms (a finite lexicon's)
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-class _Lru(Generic[_K, _V]):
-    """A bounded map that drops the least recently used entry."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[_K, _V] = OrderedDict()
-
-    def get_or_make(self, key: _K, make: Callable[[], _V]) -> _V:
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
-        value = self._items[key] = make()
-        if len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return value
-_STOP = frozenset((
-    "a", "an", "and", "any", "are", "as", "at", "be", "by", "for", "from", "has", "have",
-    "in", "into", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to",
-    "under", "was", "were", "which", "with", "what", "how", "when", "where", "who", "does",
-    "do", "can", "may", "shall", "about"))
 _LOADED: dict[str, Embedder] = {}
-_OTHER_SCRIPT = re.compile("[\u0e00-\u0eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-
-
 _RECORD_FIELDS = frozenset((*PROVISION_FIELDS, "jurisdiction", "language"))
 
 
@@ -139,64 +111,14 @@ def _query_embedder(name: str) -> Embedder:
     return UseM3Embedder(threads=1) if isinstance(emb, UseM3Embedder) else emb
 
 
-def query_terms(query: str) -> list[str]:
-    """The searchable words of a query: stop words and one-letter words dropped (pure).
-
-    >>> query_terms("Transfer of personal data to another country")
-    ['transfer', 'personal', 'data', 'another', 'country']
-    >>> query_terms("个人信息出境")
-    ['个人', '人信', '信息', '息出', '出境']
-    """
-    out: list[str] = []
-    for word in re.findall(r"\w+", query.lower()):
-        if word in _STOP:
-            continue
-        if _OTHER_SCRIPT.match(word) and len(word) > 2:
-            # unspaced Chinese: overlapping character pairs match across word boundaries
-            out.extend(word[i:i + 2] for i in range(len(word) - 1))
-        elif len(word) > 1 or _OTHER_SCRIPT.match(word):
-            out.append(word)
-    return out
-
-
-@lru_cache(maxsize=256)
-def _terms_pattern(terms: frozenset[str]) -> re.Pattern[str] | None:
-    pats = [re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t))]
-    return re.compile("|".join(pats), re.IGNORECASE) if pats else None
-
-
-def snippet(text: str, terms: Sequence[str], *, width: int = 240, mark: str = "**") -> str:
-    """The ``width``-character window of ``text`` with the most term hits, hits marked (pure).
-
-    >>> snippet("Alpha beta. The transfer of data abroad is limited.", ["transfer"], width=30)
-    '…beta. The **transfer** of data…'
-    """
-    flat = " ".join(text.split())
-    rx = _terms_pattern(frozenset(t for t in terms if t))
-    hits = [m.start() for m in rx.finditer(flat)] if rx else []
-    start = 0
-    if hits:
-        # the hit that starts the window holding the most hits (the first such)
-        best = max(range(len(hits)), key=lambda i: bisect_left(hits, hits[i] + width, i) - i)
-        start = max(0, hits[best] - width // 6)
-        while start > 0 and not flat[start - 1].isspace() and start > hits[best] - width // 3:
-            start -= 1
-    end = min(len(flat), start + width)
-    while end < len(flat) and end > start + width - 20 and not flat[end].isspace():
-        end -= 1
-    window = flat[start:end].strip()
-    if rx is not None:
-        window = rx.sub(lambda m: f"{mark}{m.group(0)}{mark}", window).replace(mark * 2, "")
-    return ("…" if start > 0 else "") + window + ("…" if end < len(flat) else "")
-
-
 class SearchIndex:
     """Search and similarity over one store, with models, matrices and query vectors cached.
 
     Args:
         store: the index.
-        models: model ids (or names/folders for :func:`~nlp_toolkit.embed.load_embedder`) to
-            rank with; default every model the store holds vectors of.
+        models: model ids (or names/folders for :func:`~nlp_toolkit.embed.load_embedder`:
+            ``"fast"``, ``"minilm"``, ``"use-m3"``) to rank with; default the ``use-m3`` and
+            ``minilm-l6-v2`` vectors the store holds (and any model in ``embedders``).
         embedders: ready embedders by model id (tests, or a model loaded elsewhere).
         weights: RRF weight per ranking name: ``"lexical"`` (BM25 of the query's words),
             ``"translated"`` (BM25 of its translated terms), a model id, or ``"expanded"``
@@ -213,26 +135,40 @@ class SearchIndex:
         # gave the best recall@10; the multilingual model on translated terms did not help
         self.weights = {"lexical": 1.0, "translated": 0.7, "expanded": 0.0, **(weights or {})}
         self._matrices: dict[str, tuple[tuple[int, int], VectorMatrix]] = {}
-        self._qcache: _Lru[tuple[str, str], np.ndarray] = _Lru(_QUERY_CACHE)
-        self._texts: _Lru[str, str] = _Lru(_DOC_CACHE)
+        self._qcache: Lru[tuple[str, str], np.ndarray] = Lru(_QUERY_CACHE)
+        self._texts: Lru[str, str] = Lru(_DOC_CACHE)
         self._model_ids: tuple[tuple[int, int], list[str]] | None = None
-        self._lexical: _Lru[tuple[Any, ...], list[int]] = _Lru(_LEXICAL_CACHE)
+        self._lexical: Lru[tuple[Any, ...], list[int]] = Lru(_LEXICAL_CACHE)
 
     # -- models and vectors ----------------------------------------------------------------
     def models(self) -> list[str]:
-        """The model ids this index ranks with."""
+        """The model ids this index ranks with.
+
+        Raises:
+            StoreError: a chosen model has no vectors in the store.
+        """
+        stored = self._stored_models()
         if self._models is None:
-            return [m for m in self._stored_models() if m in self._embedders
+            return [m for m in stored if m in self._embedders
                     or m in ("use-m3", "minilm-l6-v2")]
         ids = []
         for name in self._models:
-            ids.append(self._embedder(name).model_id)
+            model_id = known_model_id(name) or (
+                name if name in stored else self._embedder(name).model_id)
+            if model_id not in stored:
+                raise StoreError(
+                    f"no {model_id} vectors in this index: run `nlp-toolkit embed --model "
+                    f"{name}` first, or choose from {', '.join(stored) or 'none (not embedded)'}")
+            ids.append(model_id)
         return ids
 
     def _embedder(self, name: str) -> Embedder:
         if name not in self._embedders:
             # one loaded model per process, shared by every index (models take seconds)
-            emb = _LOADED.get(name) or _query_embedder(name)
+            try:
+                emb = _LOADED.get(name) or _query_embedder(name)
+            except ValueError as exc:  # an unknown name
+                raise ToolkitError(str(exc)) from exc
             _LOADED[name] = _LOADED[emb.model_id] = emb
             self._embedders[name] = self._embedders[emb.model_id] = emb
         return self._embedders[name]
@@ -277,11 +213,11 @@ class SearchIndex:
         only = topic_ids(self.store, topic) if topic is not None else None
         filters = {"jurisdiction": jurisdiction, "doc": doc, "language": language,
                    "level": level}
-        foreign = bool(_OTHER_SCRIPT.search(query))
+        foreign = bool(OTHER_SCRIPT.search(query))
         found = translate_groups(query) if expand else []
         # synonyms in the query's own script join its words; the other script ranks apart
-        synonyms = [t for g in found for t in g if bool(_OTHER_SCRIPT.search(t)) == foreign]
-        groups = [g for g in (tuple(t for t in g if bool(_OTHER_SCRIPT.search(t)) != foreign)
+        synonyms = [t for g in found for t in g if bool(OTHER_SCRIPT.search(t)) == foreign]
+        groups = [g for g in (tuple(t for t in g if bool(OTHER_SCRIPT.search(t)) != foreign)
                               for g in found) if g]
         extra = list(dict.fromkeys(t for g in groups for t in g))
         rankings: list[list[int]] = []
@@ -326,7 +262,7 @@ class SearchIndex:
                     only: np.ndarray | None, filters: Mapping[str, str | None]
                     ) -> list[tuple[str, Callable[[], list[int]]]]:
         """One ``(ranking name, job)`` per dense ranking; the jobs touch no SQLite."""
-        foreign = bool(_OTHER_SCRIPT.search(query))
+        foreign = bool(OTHER_SCRIPT.search(query))
         models = self.models()
         if not models:
             raise StoreError("no vectors in this index: run `nlp-toolkit embed` first, or "
@@ -412,22 +348,26 @@ class SearchIndex:
         return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading))
 
 
-_INDEXES: weakref.WeakKeyDictionary[Store, SearchIndex] = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], SearchIndex]] = (
+    weakref.WeakKeyDictionary())
 
 
-def index_for(store: Store) -> SearchIndex:
-    """The store's shared :class:`SearchIndex` (models and matrices stay warm in-process)."""
-    found = _INDEXES.get(store)
+def index_for(store: Store, models: str | Sequence[str] | None = None) -> SearchIndex:
+    """The store's shared :class:`SearchIndex` ranking with ``models`` (names or ids; default:
+    the index's ``use-m3`` and ``minilm-l6-v2`` vectors): models and matrices stay warm."""
+    key = (models,) if isinstance(models, str) else tuple(models or ())
+    per_store = _INDEXES.setdefault(store, {})
+    found = per_store.get(key)
     if found is None:
-        found = SearchIndex(store)
-        _INDEXES[store] = found
+        found = per_store[key] = SearchIndex(store, models=list(key) or None)
     return found
 
 
 def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
            jurisdiction: str | None = None, doc: str | None = None,
            language: str | None = None, level: str | None = None,
-           topic: str | None = None) -> list[SearchResult]:
+           topic: str | None = None, model: str | Sequence[str] | None = None
+           ) -> list[SearchResult]:
     """Ranked main units (articles, sections) for a query in any supported language.
 
     Args:
@@ -437,16 +377,19 @@ def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
         mode: ``hybrid`` (BM25 and dense rankings fused by RRF), ``dense`` or ``lexical``.
         jurisdiction, doc, language, level: filters.
         topic: only units the scorer labelled with this topic (needs ``nlp-toolkit score``).
+        model: the embedding model(s) to rank with (``"fast"``, ``"minilm"``, ``"use-m3"``,
+            an id or a folder); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
 
     Raises:
-        ToolkitError: empty query; StoreError: no vectors for a dense mode, or no topics.
+        ToolkitError: empty query; StoreError: no vectors for a dense mode (or of ``model``),
+            or no topics.
     """
-    return index_for(store).search(query, k=k, mode=mode, jurisdiction=jurisdiction,
+    return index_for(store, model).search(query, k=k, mode=mode, jurisdiction=jurisdiction,
                                    doc=doc, language=language, level=level, topic=topic)
 
 
-def similar(store: Store, ref: str, *, k: int = 10,
-            other_jurisdictions: bool = False) -> list[SearchResult]:
+def similar(store: Store, ref: str, *, k: int = 10, other_jurisdictions: bool = False,
+            model: str | Sequence[str] | None = None) -> list[SearchResult]:
     """The main units most similar to provision ``ref`` by mean cosine over the models.
 
     Args:
@@ -455,48 +398,9 @@ def similar(store: Store, ref: str, *, k: int = 10,
             embedded on the fly).
         k: how many results.
         other_jurisdictions: only documents sharing no jurisdiction with ``ref``'s.
+        model: the embedding model(s) whose cosines are averaged (as for :func:`search`).
 
     Raises:
-        ToolkitError: unknown ``ref``; StoreError: the index has no vectors.
+        ToolkitError: unknown ``ref``; StoreError: the index has no vectors (of ``model``).
     """
-    return index_for(store).similar(ref, k=k, other_jurisdictions=other_jurisdictions)
-
-
-def search_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: int = 10,
-                 mode: Mode = "hybrid") -> Iterator[dict[str, Any]]:
-    """Answer many queries with one index (models load once): one output per input.
-
-    Each item holds ``id`` and ``query``, and optionally ``k``, ``mode`` and the filters of
-    :meth:`SearchIndex.search`; the output is ``{"id": ..., "results": [...]}``, or
-    ``{"id": ..., "error": "..."}`` for an item that cannot be answered.
-    """
-    for item in items:
-        ident = item.get("id")
-        try:
-            query = item.get("query")
-            if not isinstance(query, str):
-                raise ToolkitError("each line needs a string 'query'")
-            found = index.search(query, k=int(item.get("k", k)), mode=item.get("mode", mode),
-                                 jurisdiction=item.get("jurisdiction"), doc=item.get("doc"),
-                                 language=item.get("language"), level=item.get("level"),
-                                 topic=item.get("topic"))
-            yield {"id": ident, "results": [r.to_dict() for r in found]}
-        except (ToolkitError, ValueError, TypeError) as exc:
-            yield {"id": ident, "error": str(exc)}
-
-
-def similar_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: int = 10,
-                  other_jurisdictions: bool = False) -> Iterator[dict[str, Any]]:
-    """:meth:`SearchIndex.similar` for many items (``id``, ``ref``, optional ``k`` and
-    ``other_jurisdictions``), one ``{"id", "results"}`` (or ``{"id", "error"}``) each."""
-    for item in items:
-        ident = item.get("id")
-        try:
-            ref = item.get("ref")
-            if not isinstance(ref, str):
-                raise ToolkitError("each line needs a string 'ref'")
-            found = index.similar(ref, k=int(item.get("k", k)), other_jurisdictions=bool(
-                item.get("other_jurisdictions", other_jurisdictions)))
-            yield {"id": ident, "results": [r.to_dict() for r in found]}
-        except (ToolkitError, ValueError, TypeError) as exc:
-            yield {"id": ident, "error": str(exc)}
+    return index_for(store, model).similar(ref, k=k, other_jurisdictions=other_jurisdictions)

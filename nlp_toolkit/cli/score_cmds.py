@@ -1,0 +1,169 @@
+"""Commands of the topic scorer: ``score``, ``train``, ``evaluate`` and ``matrix`` (the
+jurisdiction × topic table)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import click
+
+from nlp_toolkit.cli.common import (
+    UnusableInput,
+    db_option,
+    format_option,
+    library_errors,
+    open_corpus,
+    progress_bar,
+    quiet_option,
+    wait_option,
+    writing,
+)
+
+if TYPE_CHECKING:
+    from nlp_toolkit.render import Format
+
+@click.command()
+@click.option("--model", "model", type=click.Path(path_type=Path), default=Path("models/default"),
+              show_default=True, help="Model folder (weights.npz + meta.json) for 'supervised'.")
+@click.option("--scorer", type=click.Choice(["supervised", "lexicon", "zeroshot"]),
+              default="supervised", show_default=True,
+              help="'supervised' (trained model), 'lexicon' (taxonomy terms only) or "
+                   "'zeroshot' (similarity to topic descriptions).")
+@click.option("--doc", "doc_id", help="Only this document.")
+@db_option
+@quiet_option
+@wait_option
+def score(model: Path, scorer: str, doc_id: str | None, db: Path, quiet: bool,
+          wait: bool) -> None:
+    """Score every main unit (article, section) not yet scored by the model: topics,
+    bindingness, direction and the evidence spans behind them.
+
+    \b
+    Examples:
+      nlp-toolkit score
+      nlp-toolkit score --scorer lexicon --doc chn-pipl-2021
+    """
+    with writing(db, "score", wait), open_corpus(db, create=False) as corpus, library_errors():
+        if doc_id is not None and corpus.store.document_sha(doc_id) is None:
+            raise UnusableInput(f"no document {doc_id!r} in {db}; `nlp-toolkit stats` lists "
+                                "what is there")
+        with progress_bar("score", quiet) as bar:
+            report = corpus.score(model, scorer=cast(Any, scorer), doc_id=doc_id,
+                                  progress=bar)
+        click.echo(report.summary())
+
+
+@click.command()
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="Label CSV (doc_id,unit,topics,bindingness,direction).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("models/custom"), show_default=True, help="Model folder to write.")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of the labelled documents not in the index [default: the index].")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Grouped cross-validation folds for the model card's metrics.")
+@db_option
+def train(labels: Path, out: Path, manifest: Path | None, folds: int, db: Path) -> None:
+    """Train the supervised scorer on labelled provisions and save it (arrays + model card).
+
+    \b
+    Example:
+      nlp-toolkit train --labels ../shared/labels/provision_labels.csv --out models/mine
+    """
+    from nlp_toolkit.score.evaluate import format_report
+
+    with open_corpus(db, create=False) as corpus, library_errors():
+        folder, card = corpus.train(labels, out, manifest=manifest, folds=folds)
+    if card.get("grouped_cv"):
+        click.echo(format_report(card["grouped_cv"]))
+    click.echo(f"model written to {folder}")
+
+
+@click.command()
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="Label CSV (doc_id,unit,topics,bindingness,direction).")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
+              help="Folds, grouped by document (no document in both train and test).")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of the labelled documents not in the index [default: the index].")
+@format_option
+@db_option
+def evaluate(labels: Path, folds: int, manifest: Path | None, fmt: str | None,
+             db: Path) -> None:
+    """Cross-validate the supervised scorer: per-topic precision, recall, F1, micro and macro,
+    bindingness and direction accuracy.
+
+    \b
+    Example:
+      nlp-toolkit evaluate --labels ../shared/labels/provision_labels.csv --folds 5
+    """
+    import json
+
+    from nlp_toolkit.score.evaluate import format_report
+
+    with open_corpus(db, create=False) as corpus, library_errors():
+        report = corpus.evaluate(labels, manifest=manifest, folds=folds)
+    if fmt in ("json", "jsonl"):
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    click.echo(format_report(report))
+    click.echo(f"{report['n']} provisions of {len(report['per_document'])} documents, "
+               f"{report['folds']} folds grouped by document")
+    if report["unmatched"]:
+        click.echo(f"{len(report['unmatched'])} label rows matched no provision", err=True)
+
+
+@click.command()
+@click.option("--by", type=click.Choice(["jurisdiction", "doc"]), default="jurisdiction",
+              show_default=True, help="Rows: jurisdictions or documents.")
+@click.option("--value", type=click.Choice(["count", "max", "share"]), default="count",
+              show_default=True, help="Cell: provisions asserting the topic, the highest "
+                                      "probability, or the share of scored provisions.")
+@click.option("--jurisdiction", "jurisdictions", multiple=True,
+              help="Only this jurisdiction; repeatable.")
+@format_option
+@db_option
+def matrix(by: str, value: str, jurisdictions: tuple[str, ...], fmt: str | None,
+           db: Path) -> None:
+    """The jurisdiction × topic matrix of the scores; every cell names its provisions.
+
+    The table shows the values; json, jsonl and csv give one record per cell with its refs.
+
+    \b
+    Examples:
+      nlp-toolkit matrix --jurisdiction SGP --jurisdiction CHN
+      nlp-toolkit matrix --by doc --value max --format jsonl
+    """
+    import shutil
+
+    from nlp_toolkit.render import write_records
+
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    with open_corpus(db, create=False) as corpus, library_errors():
+        frame, refs = corpus.matrix(by=cast(Any, by), value=cast(Any, value),
+                                    jurisdictions=list(jurisdictions) or None)
+    topics = [c for c in frame.columns if c != "n_provisions"]
+    if out_fmt == "table":
+        records = [{by: key, **{t: row[t] for t in topics},
+                    "n_provisions": row["n_provisions"]} for key, row in frame.iterrows()]
+        write_records(records, out_fmt, sys.stdout, fields=[by, *topics, "n_provisions"],
+                      width=max(shutil.get_terminal_size((120, 24)).columns, 240))
+        return
+    cells = ({by: key, "topic": t, "value": row[t], "n_provisions": int(row["n_provisions"]),
+              "refs": refs.get((str(key), t), [])}
+             for key, row in frame.iterrows() for t in topics)
+    if out_fmt == "csv":
+        cells = ({**c, "refs": ";".join(c["refs"])} for c in cells)
+    write_records((_plain(c) for c in cells), out_fmt, sys.stdout,
+                  fields=[by, "topic", "value", "n_provisions", "refs"])
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    """numpy scalars as Python numbers (for json)."""
+    return {k: v.item() if hasattr(v, "item") else v for k, v in record.items()}
+
+
+#: The commands this module adds to ``nlp-toolkit`` (registered in ``__init__``).
+COMMANDS = [score, train, evaluate, matrix]

@@ -1,0 +1,284 @@
+"""Commands over the vectors: ``embed``, ``search``, ``similar``, ``compare`` (two
+jurisdictions or documents) and ``duplicates`` (legal transplants)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import click
+
+from nlp_toolkit.cli.common import (
+    F,
+    UnusableInput,
+    db_option,
+    format_option,
+    library_errors,
+    open_corpus,
+    progress_bar,
+    quiet_option,
+    wait_option,
+    writing,
+)
+
+if TYPE_CHECKING:
+    from nlp_toolkit.render import Format
+
+_SEARCH_FIELDS = ["rank", "score", "ref", "doc_id", "number", "heading", "level", "parent_ref",
+                  "path", "page_start", "page_end", "char_start", "char_end", "jurisdiction",
+                  "language", "snippet", "text"]  # = results.SEARCH_FIELDS (the API's)
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """A JSONL batch file's objects; a bad line is unusable input (exit 2)."""
+    import json
+
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UnusableInput(f"{path}:{n}: not JSON ({exc.msg}); one object per line"
+                                ) from exc
+        if not isinstance(obj, dict) or "id" not in obj:
+            raise UnusableInput(f'{path}:{n}: each line must be an object with an "id"')
+        items.append(obj)
+    return items
+
+
+def _write_batch(outputs: Iterator[dict[str, Any]]) -> None:
+    import json
+
+    failed = 0
+    for out in outputs:
+        failed += "error" in out
+        click.echo(json.dumps(out, ensure_ascii=False))
+    if failed:
+        click.echo(f"{failed} input(s) failed (see their \"error\")", err=True)
+        sys.exit(1)
+
+
+def _write_results(results: Sequence[Any], fmt: str | None) -> None:
+    import shutil
+
+    from nlp_toolkit.render import write_records
+
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    write_records((r.to_dict() for r in results), out_fmt, sys.stdout, fields=_SEARCH_FIELDS,
+                  table_fields=["rank", "score", "ref", "heading", "snippet"],
+                  width=shutil.get_terminal_size((120, 24)).columns)
+
+
+def model_option(f: F) -> F:
+    """``--model`` (repeatable) of ``search`` and ``similar``: the vectors to rank with."""
+    return click.option(
+        "--model", "models", multiple=True,
+        help="Rank with these vectors: 'use-m3', 'minilm', 'fast' (minilm-l6-v2-m2v256), "
+             "another stored model id or a model folder; repeatable [default: the use-m3 "
+             "and minilm vectors the index holds].")(f)
+
+
+@click.command()
+@click.option("--model", "models", multiple=True,
+              help="'use-m3' (multilingual), 'minilm' (English), 'fast', or a "
+                   "sentence-transformers or model2vec folder; repeatable "
+                   "[default: use-m3 and minilm].")
+@click.option("--fast", is_flag=True,
+              help="Fast mode, same as --model fast: static embeddings distilled from MiniLM "
+                   "(English; ~80x faster, lower retrieval quality; see models/fast).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Texts per model call and per transaction.")
+@db_option
+@quiet_option
+@wait_option
+def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet: bool,
+          wait: bool) -> None:
+    """Embed every main unit (article, section) not yet embedded with each model.
+
+    Vectors are keyed by model and text hash: unchanged text is never embedded twice.
+
+    \b
+    Examples:
+      nlp-toolkit embed
+      nlp-toolkit embed --model use-m3 --model ./models/my-st-model
+      nlp-toolkit embed --fast
+    """
+    chosen = (*models, "fast") if fast else models
+    with writing(db, "embed", wait), open_corpus(db, create=False) as corpus, library_errors():
+        for model in chosen or ("use-m3", "minilm"):
+            with progress_bar(f"embed {model}", quiet) as bar:
+                report = corpus.embed(model, batch_size=batch_size, progress=bar)
+            click.echo(report.summary())
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many results.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid",
+              show_default=True, help="BM25 and dense fused, dense only, or BM25 only.")
+@click.option("--jurisdiction", help="Only documents of this jurisdiction.")
+@click.option("--doc", "doc_id", help="Only this document.")
+@click.option("--language", help="Only documents in this language (e.g. en, zh).")
+@click.option("--level", help="Only units of this level (article, section...).")
+@click.option("--topic", help="Only units labelled with this topic (needs `score`).")
+@click.option("--queries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Batch: JSONL with id, query and optional filters; JSONL out.")
+@model_option
+@format_option
+@db_option
+def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
+           doc_id: str | None, language: str | None, level: str | None, topic: str | None,
+           queries: Path | None, models: tuple[str, ...], fmt: str | None, db: Path) -> None:
+    """Provisions for a query in English, Chinese or another supported language.
+
+    \b
+    Examples:
+      nlp-toolkit search "transfer of personal data abroad" -k 5
+      nlp-toolkit search "个人信息出境" --jurisdiction CHN --mode dense
+      nlp-toolkit search --queries queries.jsonl > answers.jsonl
+      nlp-toolkit search "cross-border data flows" --model fast   # after `embed --fast`
+    """
+    from nlp_toolkit.search import index_for, search_batch
+
+    if (query is None) == (queries is None):
+        raise click.UsageError("give a QUERY or --queries FILE (not both)")
+    with open_corpus(db, create=False) as corpus, library_errors():
+        index = index_for(corpus.store, models)
+        if queries is not None:
+            _write_batch(search_batch(index, _read_jsonl(queries), k=k,
+                                      mode=cast("Any", mode)))
+            return
+        assert query is not None
+        results = corpus.search(query, k=k, mode=cast("Any", mode), jurisdiction=jurisdiction,
+                                doc=doc_id, language=language, level=level, topic=topic,
+                                model=models)
+    _write_results(results, fmt)
+
+
+@click.command()
+@click.argument("ref", required=False)
+@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many results.")
+@click.option("--other-jurisdictions", is_flag=True,
+              help="Only documents sharing no jurisdiction with REF's.")
+@click.option("--refs", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Batch: JSONL with id and ref; JSONL out.")
+@model_option
+@format_option
+@db_option
+def similar(ref: str | None, k: int, other_jurisdictions: bool, refs: Path | None,
+            models: tuple[str, ...], fmt: str | None, db: Path) -> None:
+    """Provisions most similar to provision REF (e.g. rcep-2020:12.15).
+
+    \b
+    Examples:
+      nlp-toolkit similar rcep-2020:12.15 --other-jurisdictions -k 5
+      nlp-toolkit similar --refs refs.jsonl > answers.jsonl
+    """
+    from nlp_toolkit.search import index_for, similar_batch
+
+    if (ref is None) == (refs is None):
+        raise click.UsageError("give a REF or --refs FILE (not both)")
+    with open_corpus(db, create=False) as corpus, library_errors():
+        index = index_for(corpus.store, models)
+        if refs is not None:
+            _write_batch(similar_batch(index, _read_jsonl(refs), k=k,
+                                       other_jurisdictions=other_jurisdictions))
+            return
+        assert ref is not None
+        results = corpus.similar(ref, k=k, other_jurisdictions=other_jurisdictions,
+                                 model=models)
+    _write_results(results, fmt)
+
+
+@click.command()
+@click.argument("side_a", metavar="JUR_A", required=False)
+@click.argument("side_b", metavar="JUR_B", required=False)
+@click.option("--doc-a", help="Compare this document (instead of JUR_A)...")
+@click.option("--doc-b", help="...with this document (instead of JUR_B).")
+@click.option("--topic", help="Only provisions labelled with this topic (needs `score`).")
+@click.option("--model", help="Embedding model id [default: a stored one; none: text only].")
+@click.option("-k", "k", type=click.IntRange(min=1), default=20, show_default=True,
+              help="At most this many pairs.")
+@click.option("--mutual", is_flag=True, help="Only mutual best matches.")
+@format_option
+@db_option
+def compare(side_a: str | None, side_b: str | None, doc_a: str | None, doc_b: str | None,
+            topic: str | None, model: str | None, k: int, mutual: bool, fmt: str | None,
+            db: Path) -> None:
+    """Best-matching provision pairs between two jurisdictions (or two documents).
+
+    Each provision of A is paired with its most similar provision of B (dense cosine), and
+    the pair gets the 5-gram Jaccard share of shared text and a relation: near_copy,
+    light_edit, related (same subject, own words) or unrelated.
+
+    \b
+    Examples:
+      nlp-toolkit compare SGP AUS -k 10
+      nlp-toolkit compare --doc-a tota-54 --doc-b tota-36 --format jsonl
+    """
+    import shutil
+
+    from nlp_toolkit.render import write_records
+
+    if (doc_a is None) != (doc_b is None) or (doc_a is not None and (side_a or side_b)):
+        raise click.UsageError("give JUR_A JUR_B, or --doc-a D --doc-b D")
+    if doc_a is None and not (side_a and side_b):
+        raise click.UsageError("give two jurisdictions JUR_A JUR_B (or --doc-a/--doc-b)")
+    a, b = (doc_a, doc_b) if doc_a is not None else (side_a, side_b)
+    assert a is not None and b is not None
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    with open_corpus(db, create=False) as corpus, library_errors():
+        pairs = corpus.compare(a, b, by="doc" if doc_a is not None else "jurisdiction",
+                               model=model, topic=topic, k=k, mutual_only=mutual)
+    rows = [{**p, "a_ref": p["a"]["ref"], "b_ref": p["b"]["ref"],
+             "a_text": p["a"]["text"], "b_text": p["b"]["text"]} for p in pairs]
+    write_records(rows, out_fmt, sys.stdout,
+                  fields=["rank", "score", "cosine", "jaccard", "containment", "relation",
+                          "mutual", "model", "a", "b"],
+                  table_fields=["rank", "score", "jaccard", "relation", "a_ref", "b_ref",
+                                "a_text", "b_text"],
+                  width=shutil.get_terminal_size((120, 24)).columns)
+
+
+@click.command()
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.8, show_default=True, help="Minimum 5-gram Jaccard of a copy.")
+@click.option("--min-docs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Only families spanning this many documents.")
+@click.option("--jurisdiction", help="Only this jurisdiction's documents.")
+@format_option
+@db_option
+def duplicates(threshold: float, min_docs: int, jurisdiction: str | None, fmt: str | None,
+               db: Path) -> None:
+    """Legal transplants: families of near-duplicate provisions across documents.
+
+    MinHash/LSH over character 5-gram shingles proposes pairs, exact Jaccard decides; each
+    family lists its earliest document's provision first (date signed, else year).
+
+    \b
+    Example:
+      nlp-toolkit duplicates --threshold 0.8 --min-docs 3 --format jsonl
+    """
+    import shutil
+
+    from nlp_toolkit.render import write_records
+
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    with open_corpus(db, create=False) as corpus, library_errors():
+        families = corpus.duplicates(threshold=threshold, min_docs=min_docs,
+                                     jurisdiction=jurisdiction)
+    write_records(families, out_fmt, sys.stdout,
+                  fields=["family", "n_docs", "size", "origin", "date", "heading", "text",
+                          "refs", "docs", "jaccard", "min_jaccard"],
+                  table_fields=["family", "n_docs", "size", "origin", "date", "text"],
+                  width=shutil.get_terminal_size((120, 24)).columns)
+
+
+#: The commands this module adds to ``nlp-toolkit`` (registered in ``__init__``).
+COMMANDS = [embed, search, similar, compare, duplicates]
