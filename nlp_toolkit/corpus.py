@@ -272,9 +272,12 @@ class Corpus:
     def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid",
                jurisdiction: str | None = None, doc: str | None = None,
                language: str | None = None, level: str | None = None,
-               topic: str | None = None) -> Results:
+               topic: str | None = None, model: str | Sequence[str] | None = None) -> Results:
         """Ranked provisions for a query in any supported language (see
         :func:`nlp_toolkit.search.search`): a list of ``SearchResult`` with ``to_pandas()``.
+
+        ``model`` chooses the embedding model(s) to rank with (``"fast"``, ``"minilm"``,
+        ``"use-m3"`` or an id); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
 
         Example:
             >>> hits = corpus.search("transfer of personal data abroad", k=3, jurisdiction="MYS")
@@ -284,13 +287,14 @@ class Corpus:
         from nlp_toolkit.results import SEARCH_FIELDS, Results
         from nlp_toolkit.search import index_for
 
-        return Results(index_for(self.store).search(
+        return Results(index_for(self.store, model).search(
             query, k=k, mode=mode, jurisdiction=jurisdiction, doc=doc, language=language,
             level=level, topic=topic), columns=SEARCH_FIELDS)
 
-    def similar(self, ref: str, *, k: int = 10, other_jurisdictions: bool = False) -> Results:
+    def similar(self, ref: str, *, k: int = 10, other_jurisdictions: bool = False,
+                model: str | Sequence[str] | None = None) -> Results:
         """Provisions most similar to ``ref`` (see :func:`nlp_toolkit.search.similar`): a list
-        of ``SearchResult`` with ``to_pandas()``.
+        of ``SearchResult`` with ``to_pandas()``; ``model`` as for :meth:`search`.
 
         Example:
             >>> hits = corpus.similar("mys-pdpa-2010-reprint-2023:129", k=5,
@@ -301,7 +305,7 @@ class Corpus:
         from nlp_toolkit.results import SEARCH_FIELDS, Results
         from nlp_toolkit.search import index_for
 
-        return Results(index_for(self.store).similar(ref, k=k,
+        return Results(index_for(self.store, model).similar(ref, k=k,
                                                      other_jurisdictions=other_jurisdictions),
                        columns=SEARCH_FIELDS)
 

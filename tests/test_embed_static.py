@@ -35,6 +35,7 @@ from nlp_toolkit.store.vectors import model_ids
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "queries.jsonl"
 JSI = "wto-jsi-ecommerce-2024"
+ZH_DOC = "chn-internet-information-services-measures-2011"  # small, Chinese
 
 
 @pytest.fixture(scope="module")
@@ -131,12 +132,23 @@ def test_names_and_folders_choose_the_right_embedder(tmp_path: Path) -> None:
 def jsi_db(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Path:
     from nlp_toolkit.ingest import ingest
 
-    rows = [r for r in read_manifest(shared_corpus / "manifest.csv").rows if r.doc_id == JSI]
-    assert rows, f"the shared manifest lacks {JSI}"
+    rows = [r for r in read_manifest(shared_corpus / "manifest.csv").rows
+            if r.doc_id in (JSI, ZH_DOC)]
+    assert len(rows) == 2, f"the shared manifest lacks {JSI} or {ZH_DOC}"
     path = tmp_path_factory.mktemp("fast") / "index.sqlite"
     with Store.open(path) as store:
         assert not ingest(rows, store, workers=0).failures
     return path
+
+
+def _linked(store: Store, doc_id: str) -> tuple[int, int]:
+    """(main units, units with a fast vector) of a document."""
+    units = store.conn.execute("SELECT count(*) FROM provisions WHERE fts = 1 AND doc_id = ?",
+                               (doc_id,)).fetchone()[0]
+    linked = store.conn.execute(
+        "SELECT count(*) FROM provision_vectors v JOIN provisions p ON p.id = v.provision_id "
+        "WHERE v.model_id = ? AND p.doc_id = ?", (FAST_ID, doc_id)).fetchone()[0]
+    return units, linked
 
 
 def test_embed_fast_stores_its_own_model_id_and_a_rerun_embeds_nothing(jsi_db: Path) -> None:
@@ -146,10 +158,11 @@ def test_embed_fast_stores_its_own_model_id_and_a_rerun_embeds_nothing(jsi_db: P
     assert FAST_ID in first.output
     with Store.open(jsi_db) as store:
         assert model_ids(store) == [FAST_ID]
-        units = store.conn.execute("SELECT count(*) FROM provisions WHERE fts = 1").fetchone()[0]
-        linked = store.conn.execute("SELECT count(*) FROM provision_vectors WHERE model_id = ?",
-                                    (FAST_ID,)).fetchone()[0]
+        units, linked = _linked(store, JSI)
+        zh_units, zh_linked = _linked(store, ZH_DOC)
     assert units > 20 and linked == units
+    # the fast model is English-only, like MiniLM: Chinese units get no (useless) vector
+    assert zh_units > 10 and zh_linked == 0
     second = runner.invoke(main, ["embed", "--fast", "--db", str(jsi_db), "--quiet"])
     assert second.exit_code == 0, second.output
     assert "0 units to link" in second.output and "0 texts embedded" in second.output
@@ -167,3 +180,27 @@ def test_fast_vectors_find_the_expected_articles(jsi_db: Path) -> None:
         result = evaluate(SearchIndex(store, models=["fast"]), queries, mode="dense")
     assert result["recall@10"] >= 0.8, result
     assert result["mrr"] >= 0.5, result
+
+
+def test_search_and_similar_rank_with_the_fast_vectors_when_asked(jsi_db: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["embed", "--fast", "--db", str(jsi_db), "-q"]).exit_code == 0
+    # by default search ranks with use-m3 and minilm vectors only: none here
+    default = runner.invoke(main, ["search", "electronic signatures", "--mode", "dense",
+                                   "--db", str(jsi_db)])
+    assert default.exit_code == 2 and "no vectors" in default.output
+    for model in ("fast", FAST_ID):
+        found = runner.invoke(main, ["search", "electronic signatures", "--mode", "dense",
+                                     "--model", model, "-k", "3", "--format", "jsonl",
+                                     "--db", str(jsi_db)])
+        assert found.exit_code == 0, found.output
+        hits = [json.loads(line) for line in found.output.splitlines()]
+        assert len(hits) == 3 and all(h["doc_id"] == JSI for h in hits)
+    ref = hits[0]["ref"]
+    near = runner.invoke(main, ["similar", ref, "--model", "fast", "-k", "2", "--format",
+                                "jsonl", "--db", str(jsi_db)])
+    assert near.exit_code == 0, near.output
+    assert [json.loads(line)["ref"] for line in near.output.splitlines()][0] != ref
+    missing = runner.invoke(main, ["search", "signatures", "--mode", "dense", "--model",
+                                   "minilm", "--db", str(jsi_db)])
+    assert missing.exit_code == 2 and "embed --model minilm" in missing.output

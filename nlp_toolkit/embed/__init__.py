@@ -14,6 +14,7 @@ from nlp_toolkit.embed.models import (
     SentenceTransformerEmbedder,
     UseM3Embedder,
     encode_by_length,
+    known_model_id,
     load_embedder,
 )
 from nlp_toolkit.embed.pooling import Pooling, embed_provisions, text_hash
@@ -30,6 +31,7 @@ __all__ = [
     "embed_provisions",
     "encode_by_length",
     "is_static_model",
+    "known_model_id",
     "load_embedder",
     "sentence_spans",
     "text_hash",

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from nlp_toolkit.embed.static import FAST_ID
 from nlp_toolkit.errors import ToolkitError
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "UseM3Embedder",
     "encode_by_length",
+    "known_model_id",
     "load_embedder",
 ]
 
@@ -254,6 +256,25 @@ class UseM3Embedder:
         return _normalise_rows(encode_by_length(texts, batch, batch_size=batch_size, dim=self.dim))
 
 
+def known_model_id(name: str) -> str | None:
+    """The model id a short name stands for, without loading the model (pure); None for any
+    other name (a model folder, whose id only loading it tells).
+
+    >>> known_model_id("fast"), known_model_id("MiniLM"), known_model_id("use-m3")
+    ('minilm-l6-v2-m2v256', 'minilm-l6-v2', 'use-m3')
+    >>> known_model_id("./models/mine") is None
+    True
+    """
+    key = name.strip().lower()
+    if key in {"minilm", MINILM_ID, "all-minilm-l6-v2"}:
+        return MINILM_ID
+    if key in {USE_M3_ID, "use", "usem3"}:
+        return USE_M3_ID
+    if key in {"fast", FAST_ID}:
+        return FAST_ID
+    return None
+
+
 def load_embedder(name_or_path: str = "minilm", *, device: str = "cpu") -> Embedder:
     """An embedder by short name or model folder.
 
@@ -271,14 +292,14 @@ def load_embedder(name_or_path: str = "minilm", *, device: str = "cpu") -> Embed
         >>> load_embedder("use-m3").model_id
         'use-m3'
     """
-    key = name_or_path.strip().lower()
-    if key in {"minilm", MINILM_ID, "all-minilm-l6-v2"}:
+    known = known_model_id(name_or_path)
+    if known == MINILM_ID:
         return SentenceTransformerEmbedder(device=device)
-    if key in {USE_M3_ID, "use", "usem3"}:
+    if known == USE_M3_ID:
         return UseM3Embedder()
-    from nlp_toolkit.embed.static import FAST_ID, StaticEmbedder, is_static_model
+    from nlp_toolkit.embed.static import StaticEmbedder, is_static_model
 
-    if key in {"fast", FAST_ID}:
+    if known == FAST_ID:
         return StaticEmbedder()
     path = Path(name_or_path).expanduser()
     if path.is_dir():

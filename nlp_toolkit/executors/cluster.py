@@ -325,7 +325,8 @@ def _batches(docs: Sequence[str], store: Store, embedder: ClusterEmbedder | None
         if embedder is not None and rows:
             vecs, n = _vectors(store, embedder, texts, [r.heading for r in rows])
             reused[0] += n
-        batch.append((doc, texts, [r.language or "en" for r in rows], vecs))
+        batch.append((doc, texts, [r.heading for r in rows], [r.language or "en" for r in rows],
+                      vecs))
         kept[doc] = (ids, rows)
         units += len(rows)
         if units >= SCORE_TASK_UNITS:

@@ -26,15 +26,17 @@ if TYPE_CHECKING:
     from nlp_toolkit.score import ProvisionScore
     from nlp_toolkit.scoring import LoadedScorer, ScorerKind
 
-__all__ = ["DocToScore", "embed_texts", "embedder_info", "extract_bytes", "score_documents",
-           "scorer_info"]
+__all__ = ["DocToScore", "embed_texts", "embed_units", "embedder_info", "extract_bytes",
+           "score_documents", "scorer_info"]
 
 _EMBEDDERS: dict[str, Embedder] = {}
 _SCORERS: dict[tuple[str, str], LoadedScorer] = {}
 
-#: One document for :func:`score_documents`: ``(doc_id, texts, languages, vectors)``; the
-#: vectors (one row per text) are None for scorers that need none.
-DocToScore = tuple[str, Sequence[str], Sequence[str], "np.ndarray | None"]
+#: One document for :func:`score_documents`: ``(doc_id, texts, headings, languages, vectors)``.
+#: The vectors (one row per text) are those of ``embed_input(text, heading)``, as the embed
+#: stage stores them and the local score stage reads them (``scoring._vectors``); None for
+#: scorers that need none, or to have the worker embed that same input.
+DocToScore = tuple[str, Sequence[str], Sequence[str], Sequence[str], "np.ndarray | None"]
 
 
 def extract_bytes(job: Job, data: bytes) -> JobResult:
@@ -91,9 +93,28 @@ def scorer_info(kind: ScorerKind, model: str) -> tuple[str, str | None]:
 
 def score_documents(kind: ScorerKind, model: str, docs: Sequence[DocToScore]
                     ) -> list[tuple[str, list[ProvisionScore]]]:
-    """Score whole documents with this worker's cached scorer: ``[(doc_id, scores)]``."""
+    """Score whole documents with this worker's cached scorer: ``[(doc_id, scores)]``.
+
+    A document sent without vectors, for a scorer that needs them, is embedded here from
+    ``embed_input(text, heading)`` (never the bare text), so that distributed and local
+    scoring see the same vectors.
+    """
     from nlp_toolkit.scoring import _score_texts
 
     loaded = _scorer(kind, model)
-    return [(doc_id, _score_texts(loaded, doc_id, texts, langs, vecs) if texts else [])
-            for doc_id, texts, langs, vecs in docs]
+    out: list[tuple[str, list[ProvisionScore]]] = []
+    for doc_id, texts, headings, langs, vecs in docs:
+        if texts and vecs is None and loaded.embedder is not None:
+            vecs = embed_units(loaded.embedder, texts, headings)
+        out.append((doc_id, _score_texts(loaded, doc_id, texts, langs, vecs) if texts else []))
+    return out
+
+
+def embed_units(embedder: Embedder, texts: Sequence[str], headings: Sequence[str]
+                ) -> np.ndarray:
+    """Vectors of units as the embed stage embeds them: of ``embed_input(text, heading)``."""
+    from nlp_toolkit.embed import embed_provisions
+    from nlp_toolkit.embedding import embed_input
+
+    return embed_provisions([embed_input(t, h) for t, h in zip(texts, headings, strict=True)],
+                            embedder)
