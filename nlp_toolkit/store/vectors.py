@@ -31,7 +31,6 @@ __all__ = [
     "iter_unembedded_units",
     "known_hashes",
     "link_vectors",
-    "lexical_ids",
     "load_matrix",
     "topic_ids",
     "model_ids",
@@ -313,39 +312,6 @@ def load_matrix(store: Store, model_id: str) -> VectorMatrix:
         languages=np.array([r[4] for r in rows], dtype=object),
         jurisdictions=juris,
     )
-
-
-def lexical_ids(store: Store, match: str, k: int, *, doc: str | None = None,
-                jurisdiction: str | None = None, language: str | None = None,
-                level: str | None = None, ids: Sequence[int] | None = None
-                ) -> list[tuple[int, float]]:
-    """``(provision_id, bm25)`` of the best full-text matches (higher is better).
-
-    Args:
-        match: an FTS5 MATCH expression (see :func:`nlp_toolkit.store.fts.match_query`).
-        k: at most this many.
-        doc, jurisdiction, language, level: filters (jurisdiction matches any of a
-            document's ``;``-separated ones).
-        ids: only these provisions.
-    """
-    where: list[str] = []
-    params: list[object] = [match]
-    for column, value in (("p.doc_id", doc), ("d.language", language), ("p.level", level)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if jurisdiction is not None:
-        where.append("instr(';' || d.jurisdiction || ';', ?) > 0")
-        params.append(f";{jurisdiction};")
-    if ids is not None:
-        where.append(f"p.id IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})")
-    join = " JOIN documents d ON d.doc_id = p.doc_id" if (jurisdiction or language) else ""
-    sql = ("SELECT p.id, bm25(provisions_fts, 2.0, 1.0) AS s FROM provisions_fts "
-           "JOIN provisions p ON p.id = provisions_fts.rowid" + join
-           + " WHERE provisions_fts MATCH ?" + "".join(" AND " + w for w in where)
-           + " ORDER BY s LIMIT ?")
-    params.append(int(k))
-    return [(int(i), -float(s)) for i, s in store.conn.execute(sql, params)]
 
 
 def topic_ids(store: Store, topic: str) -> np.ndarray:
