@@ -128,10 +128,15 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
         before = set(client.run(os.getpid).values())
 
         def progress(stage: str, done: int, total: int, label: str) -> None:
+            if stage != "ingest" or killed or done >= total:
+                return
+            # kill a worker mid-run, preferably one running extract tasks (Dask must run
+            # them elsewhere); on a loaded machine no task may be running at this instant,
+            # and the results a killed idle worker holds must still be recomputed
             busy = [w for w, keys in client.processing().items() if keys]
-            if stage == "ingest" and not killed and busy:
-                # kill a worker while it runs extract tasks: Dask must run them elsewhere
-                pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+            chosen = (busy or sorted(client.scheduler_info()["workers"]))[:1]
+            if chosen:
+                pid = client.run(os.getpid, workers=chosen)[chosen[0]]
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
 
