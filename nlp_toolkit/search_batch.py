@@ -5,13 +5,13 @@ input that cannot be answered gets an ``error`` instead of stopping the batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from nlp_toolkit.errors import ToolkitError
 
 if TYPE_CHECKING:
-    from nlp_toolkit.search import Mode, SearchIndex
+    from nlp_toolkit.search import Mode, SearchIndex, SearchResult
 
 __all__ = ["search_batch", "similar_batch"]
 
@@ -24,33 +24,37 @@ def search_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: i
     :meth:`SearchIndex.search`; the output is ``{"id": ..., "results": [...]}``, or
     ``{"id": ..., "error": "..."}`` for an item that cannot be answered.
     """
-    for item in items:
-        ident = item.get("id")
-        try:
-            query = item.get("query")
-            if not isinstance(query, str):
-                raise ToolkitError("each line needs a string 'query'")
-            found = index.search(query, k=int(item.get("k", k)), mode=item.get("mode", mode),
-                                 jurisdiction=item.get("jurisdiction"), doc=item.get("doc"),
-                                 language=item.get("language"), level=item.get("level"),
-                                 topic=item.get("topic"))
-            yield {"id": ident, "results": [r.to_dict() for r in found]}
-        except (ToolkitError, ValueError, TypeError) as exc:
-            yield {"id": ident, "error": str(exc)}
+    def answer(query: str, item: Mapping[str, Any]) -> list[SearchResult]:
+        return index.search(query, k=int(item.get("k", k)), mode=item.get("mode", mode),
+                            jurisdiction=item.get("jurisdiction"), doc=item.get("doc"),
+                            language=item.get("language"), level=item.get("level"),
+                            topic=item.get("topic"))
+
+    return _answer_each(items, "query", answer)
 
 
 def similar_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: int = 10,
                   other_jurisdictions: bool = False) -> Iterator[dict[str, Any]]:
     """:meth:`SearchIndex.similar` for many items (``id``, ``ref``, optional ``k`` and
     ``other_jurisdictions``), one ``{"id", "results"}`` (or ``{"id", "error"}``) each."""
+    def answer(ref: str, item: Mapping[str, Any]) -> list[SearchResult]:
+        return index.similar(ref, k=int(item.get("k", k)), other_jurisdictions=bool(
+            item.get("other_jurisdictions", other_jurisdictions)))
+
+    return _answer_each(items, "ref", answer)
+
+
+def _answer_each(items: Iterable[Mapping[str, Any]], field: str,
+                 answer: Callable[[str, Mapping[str, Any]], list[SearchResult]]
+                 ) -> Iterator[dict[str, Any]]:
+    """``{"id", "results"}`` for each item whose string ``field`` ``answer`` can take, else
+    ``{"id", "error"}``: one bad line never stops the batch."""
     for item in items:
         ident = item.get("id")
         try:
-            ref = item.get("ref")
-            if not isinstance(ref, str):
-                raise ToolkitError("each line needs a string 'ref'")
-            found = index.similar(ref, k=int(item.get("k", k)), other_jurisdictions=bool(
-                item.get("other_jurisdictions", other_jurisdictions)))
-            yield {"id": ident, "results": [r.to_dict() for r in found]}
+            value = item.get(field)
+            if not isinstance(value, str):
+                raise ToolkitError(f"each line needs a string {field!r}")
+            yield {"id": ident, "results": [r.to_dict() for r in answer(value, item)]}
         except (ToolkitError, ValueError, TypeError) as exc:
             yield {"id": ident, "error": str(exc)}
