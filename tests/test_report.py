@@ -119,7 +119,7 @@ def test_report_opens_in_headless_chromium(analysis_db: Path, tmp_path: Path) ->
     result = CliRunner().invoke(main, ["report", "--out", str(cli_out), "--top-k", "2",
                                        "--db", str(db)])
     assert result.exit_code == 0, result.output
-    stamp = re.compile(r"Generated [^:]+ UTC")
+    stamp = re.compile(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC")
     assert stamp.sub("", cli_out.read_text(encoding="utf-8")) == stamp.sub("", page)
 
     user_dir = tmp_path / "chromium-profile"
