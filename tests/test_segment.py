@@ -777,3 +777,23 @@ def test_chapters_without_units_are_kept_when_nothing_is_numbered() -> None:
         ("chapter", "Chapter 1", "GENERAL"),
         ("chapter", "Chapter 2", "FINAL"),
     ]
+
+
+def test_reprint_back_matter_does_not_run_on_in_the_last_section() -> None:
+    doc = _doc(
+        "145. A data user shall comply.",
+        "146. (1) A person shall register.",
+        "(2) Subsection (1) shall not apply.",
+        Line("LIST OF AMENDMENTS", page=2),
+        Line("Amending law Short title In force from", page=2),
+        Line("Act A1727 Personal Data Protection (Amendment) Act 2024 01-01-2025", page=2),
+        Line("LIST OF SECTIONS AMENDED", page=3),
+        Line("1. Section 2 Act A1727 01-01-2025", page=3),
+    )
+    provs = segment("my", doc)
+    assert_partition(provs, doc.text)
+    by_ref = {p.ref: p for p in provs}
+    assert by_ref["my:146(2)"].text.rstrip().endswith("shall not apply.")
+    assert _top(provs)[-2:] == [("schedule", "List of Amendments"),
+                                ("schedule", "List of Sections Amended")]
+    assert "Act A1727" in by_ref["my:List of Amendments"].text

@@ -330,6 +330,8 @@ _SCHEDULE_RE = re.compile(
     re.IGNORECASE,
 )
 _ANNEX_RE = re.compile(r"^(ANNEX|Annex|APPENDIX|Appendix)\s+([1-9]\d?[A-Z]?|[IVX]{1,5}|[A-Z])\s*$")
+# back matter of a Malaysian reprint: amendment tables after the last section, not law
+_BACK_MATTER_RE = re.compile(r"^LIST OF (AMENDMENTS|SECTIONS AMENDED|REGULATIONS AMENDED)\s*$")
 
 
 def match_schedule(text: str) -> tuple[str, str] | None:
@@ -339,7 +341,16 @@ def match_schedule(text: str) -> tuple[str, str] | None:
     ('schedule', 'Schedule 1')
     >>> match_schedule("FIRST SCHEDULE — continued") is None
     True
+
+    A reprint's back matter ("LIST OF AMENDMENTS") is a schedule of its own, so that it
+    does not run on as the text of the last section:
+
+    >>> match_schedule("LIST OF SECTIONS AMENDED")
+    ('schedule', 'List of Sections Amended')
     """
+    m = _BACK_MATTER_RE.match(text)
+    if m:
+        return "schedule", "List of " + m.group(1).title()
     m = _SCHEDULE_RE.match(text)
     if m and (text.isupper() or m.group(1)):
         if m.group(1):
