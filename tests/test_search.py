@@ -198,7 +198,8 @@ def test_golden_queries_on_the_documents_held(store: Store) -> None:
     queries = [q for q in read_queries(GOLDEN) if all(e in held for e in q["expected"])]
     assert len(queries) >= 12
     scores = evaluate(SearchIndex(store), queries, mode="hybrid", k=10)
-    assert scores["recall@10"] >= 0.8 and scores["mrr"] >= 0.6, scores
+    # RRF damping 10: 0.956 and 0.782 here; the textbook 60 gave 0.822 and 0.663
+    assert scores["recall@10"] >= 0.9 and scores["mrr"] >= 0.7, scores
 
 
 def test_golden_file_is_well_formed() -> None:
