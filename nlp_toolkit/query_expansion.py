@@ -8,10 +8,10 @@ phrases. The lexicon covers data protection, cybersecurity, e-commerce and trade
 it is matched on word boundaries (English) or as substrings (Chinese), longest first.
 
 >>> translate("transfer of personal information abroad")
-['个人信息', '向境外提供', '出境', '跨境', '境外']
+['个人信息', '个人数据', '向境外提供', '出境', '跨境', '境外']
 >>> translate("个人信息出境")  # doctest: +NORMALIZE_WHITESPACE
-['personal information', 'personal data', 'transfer abroad', 'cross-border transfer',
- '向境外提供', '跨境', '境外']
+['personal information', 'personal data', '个人数据', 'transfer abroad',
+ 'cross-border transfer', '向境外提供', '跨境', '境外']
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["LEXICON", "translate", "translate_groups"]
 
 #: English phrases (``|``-separated synonyms, lower case) -> Chinese terms.
 LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("personal information|personal data", ("个人信息",)),
+    ("personal information|personal data", ("个人信息", "个人数据")),
     ("sensitive personal information|sensitive personal data|sensitive data",
      ("敏感个人信息",)),
     ("transfer abroad|cross-border transfer|transfer outside|transfer of personal data "
@@ -57,7 +57,7 @@ LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("unsolicited|spam|commercial electronic message", ("商业性", "广告")),
     ("advertising|advertisement", ("广告",)),
     ("minor|child|children", ("未成年人", "不满十四周岁")),
-    ("delete|deletion|erasure|erase", ("删除",)),
+    ("deletion|erasure|delete|erase", ("删除",)),
     ("access request|right of access|access to personal", ("查阅", "复制")),
     ("correction|rectification|correct", ("更正", "补充")),
     ("portability", ("转移",)),
@@ -138,7 +138,7 @@ def translate_groups(query: str) -> list[tuple[str, ...]]:
     back grouped by the query phrase they translate, in order of first appearance.
 
     >>> translate_groups("personal data sent abroad")
-    [('个人信息',), ('向境外提供', '出境', '跨境', '境外')]
+    [('个人信息', '个人数据'), ('向境外提供', '出境', '跨境', '境外')]
     """
     en_zh, zh_en = _tables()
     out: list[tuple[str, ...]] = []
