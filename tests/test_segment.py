@@ -784,6 +784,8 @@ def test_reprint_back_matter_does_not_run_on_in_the_last_section() -> None:
         "145. A data user shall comply.",
         "146. (1) A person shall register.",
         "(2) Subsection (1) shall not apply.",
+        Line("LAWS OF MALAYSIA", page=2, bold=True),
+        Line("Act 709", page=2, bold=True),
         Line("LIST OF AMENDMENTS", page=2),
         Line("Amending law Short title In force from", page=2),
         Line("Act A1727 Personal Data Protection (Amendment) Act 2024 01-01-2025", page=2),
@@ -796,4 +798,29 @@ def test_reprint_back_matter_does_not_run_on_in_the_last_section() -> None:
     assert by_ref["my:146(2)"].text.rstrip().endswith("shall not apply.")
     assert _top(provs)[-2:] == [("schedule", "List of Amendments"),
                                 ("schedule", "List of Sections Amended")]
-    assert "Act A1727" in by_ref["my:List of Amendments"].text
+    # the page's bold masthead opens the back matter instead of closing s.146
+    amendments = by_ref["my:List of Amendments"].text
+    assert amendments.startswith("LAWS OF MALAYSIA\nAct 709\nLIST OF AMENDMENTS")
+    assert "Act A1727" in amendments
+
+
+def test_schedule_heading_in_small_capitals_over_a_reference_note() -> None:
+    doc = _doc(
+        "149. The Minister may exempt any person.",
+        "150. The Minister may make regulations.",
+        Line("schedule", page=2),
+        Line("[Section 84c]", page=2),
+        Line("COMMITTEE ON ADVERTISEMENT", page=2),
+        Line("1. The Chairman shall preside.", page=2),
+        Line("2. The Committee may regulate its own procedure.", page=2),
+        Line("3. In the Fifth", page=2),
+        Line("schedule", page=2),  # a wrapped line, not a heading: no note follows
+        Line("the term is defined.", page=2),
+    )
+    provs = segment("my", doc)
+    assert_partition(provs, doc.text)
+    top = _top(provs)
+    assert top[-3:] == [("section", "149"), ("section", "150"), ("schedule", "Schedule")]
+    schedule = next(p for p in provs if p.level == "schedule")
+    assert schedule.heading == "COMMITTEE ON ADVERTISEMENT"
+    assert next(p for p in provs if p.number == "150").text.rstrip().endswith("regulations.")

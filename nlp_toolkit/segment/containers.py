@@ -78,6 +78,10 @@ def container_candidates(lines: Sequence[Line], skip: set[int]) -> tuple[list[Ca
             continue
         t = ln.text.strip()
         sched = match_schedule(t)
+        if (sched is None and t.lower() == "schedule" and i + 1 < len(lines)
+                and _NOTE_RE.match(lines[i + 1].text.strip())):
+            # small capitals come out lower case ("schedule" over "[Section 84c]")
+            sched = ("schedule", "Schedule")
         if sched is not None:
             level, number = sched
             if level == "schedule":
@@ -197,7 +201,8 @@ def container_heads(
             titles, j = _titles(lines, i, j, skip, extent, headings_above)
             taken.update(range(i + 1, j))
             start = Start(0, RANK[c.level], c.level, c.label, " ".join(titles), c.label)
-            heads[i] = Head(start, i, j, 0)
+            first = _masthead_start(lines, i, skip) if c.label.startswith("List of") else i
+            heads[i] = Head(start, first, j, 0)
             continue
         heading, j = c.rest, i + 1
         if not heading:
@@ -208,6 +213,17 @@ def container_heads(
         start = Start(0, rank, c.level, c.label, heading, c.label, value=c.value)
         heads[i] = Head(start, i, j, 0)
     return heads, taken
+
+
+def _masthead_start(lines: Sequence[Line], i: int, skip: set[int]) -> int:
+    """The first line of the bold title block printed above a reprint's back matter on its
+    page ("LAWS OF MALAYSIA / Act 709 / PERSONAL DATA PROTECTION ACT 2010"), so that the
+    block opens the back matter instead of closing the last section; ``i`` without one."""
+    first = i
+    while (first - 1 >= 0 and i - (first - 1) <= 3 and (first - 1) not in skip
+           and lines[first - 1].bold and lines[first - 1].page == lines[i].page):
+        first -= 1
+    return first
 
 
 def _titles(
