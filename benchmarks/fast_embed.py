@@ -23,10 +23,10 @@ import sys
 import time
 from pathlib import Path
 
+from nlp_toolkit.build.embed import embed_input, embed_store
 from nlp_toolkit.embed import Embedder, embed_provisions, load_embedder
-from nlp_toolkit.embedding import embed_input, embed_store
-from nlp_toolkit.search import SearchIndex
-from nlp_toolkit.search_eval import evaluate, read_queries
+from nlp_toolkit.search.evaluation import evaluate, read_queries
+from nlp_toolkit.search.index import SearchIndex
 from nlp_toolkit.store import Store
 
 GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "golden" / "queries.jsonl"

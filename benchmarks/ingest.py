@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from nlp_toolkit.ingest import ingest
-from nlp_toolkit.manifest import ManifestRow, read_manifest
+from nlp_toolkit.build.ingest import ingest
+from nlp_toolkit.sources.manifest import ManifestRow, read_manifest
 from nlp_toolkit.store import Store
 
 REPO = Path(__file__).resolve().parents[1]

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp_toolkit.build.embed import embed_input
 from nlp_toolkit.embed import embed_provisions, load_embedder, text_hash
-from nlp_toolkit.embedding import embed_input
-from nlp_toolkit.rank import AnnIndex, dense_topk
-from nlp_toolkit.search import Mode, SearchIndex
-from nlp_toolkit.search_eval import evaluate, read_queries
+from nlp_toolkit.search.evaluation import evaluate, read_queries
+from nlp_toolkit.search.index import Mode, SearchIndex
+from nlp_toolkit.search.rank import AnnIndex, dense_topk
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.vectors import load_matrix, model_ids, put_vectors
 

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from nlp_toolkit.corpus import Corpus
+    from nlp_toolkit.outputs import plot
 
-__all__ = ["Corpus", "__version__"]
+__all__ = ["Corpus", "__version__", "plot"]
 
 
 def __getattr__(name: str) -> Any:
@@ -22,4 +23,8 @@ def __getattr__(name: str) -> Any:
         from nlp_toolkit.corpus import Corpus
 
         return Corpus
+    if name == "plot":  # notebooks: `from nlp_toolkit import Corpus, plot`
+        from nlp_toolkit.outputs import plot
+
+        return plot
     raise AttributeError(f"module 'nlp_toolkit' has no attribute {name!r}")

@@ -18,43 +18,23 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from nlp_toolkit.fetch import FetchReport, ProgressFn, fetch
-from nlp_toolkit.manifest import Manifest, ManifestRow, read_manifest
+from nlp_toolkit.defaults import DEFAULT_DB, DEFAULT_MANIFEST
+from nlp_toolkit.sources.fetch import FetchReport, ProgressFn, fetch_manifest
+from nlp_toolkit.sources.manifest import Manifest, ManifestRow, read_manifest
 from nlp_toolkit.store import ProvisionRow, Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from nlp_toolkit.diff import VersionDiff
-    from nlp_toolkit.embedding import EmbedReport
-    from nlp_toolkit.export import ExportFormat
+    from nlp_toolkit.analysis.diff import VersionDiff
+    from nlp_toolkit.build.embed import EmbedReport
+    from nlp_toolkit.build.ingest import IngestReport
+    from nlp_toolkit.build.pipeline import BuildReport, StageProgress
+    from nlp_toolkit.build.score import ScoreReport
     from nlp_toolkit.extract import ExtractLimits
-    from nlp_toolkit.ingest import IngestReport
-    from nlp_toolkit.pipeline import BuildReport, StageProgress
-    from nlp_toolkit.results import MatrixResult, Results
-    from nlp_toolkit.scoring import ScoreReport
-    from nlp_toolkit.search import Mode
-
-#: The default corpus definition, relative to the project folder.
-DEFAULT_MANIFEST = Path("corpus") / "manifest.csv"
-#: The default index, relative to the project folder.
-DEFAULT_DB = Path("corpus") / "index.sqlite"
-
-
-def fetch_manifest(manifest: str | Path | Manifest = DEFAULT_MANIFEST, *,
-                   mirror: str | Path | None = None,
-                   progress: ProgressFn | None = None) -> FetchReport:
-    """Fetch a manifest's documents into its folder; bad rows are failures of the report.
-
-    Raises:
-        ManifestError: The manifest cannot be used at all.
-    """
-    m = manifest if isinstance(manifest, Manifest) else read_manifest(manifest)
-    report = fetch(m.rows, m.root, mirror=Path(mirror) if mirror is not None else None,
-                   progress=progress)
-    report.failures[:0] = list(m.errors)
-    return report
-
+    from nlp_toolkit.outputs.export import ExportFormat
+    from nlp_toolkit.outputs.results import MatrixResult, Results
+    from nlp_toolkit.search.index import Mode
 
 class Corpus:
     """An index of documents and provisions, with the verbs that fill and read it."""
@@ -112,7 +92,7 @@ class Corpus:
         Raises:
             ManifestError: The manifest cannot be used at all.
         """
-        from nlp_toolkit.ingest import ingest
+        from nlp_toolkit.build.ingest import ingest
 
         items: list[ManifestRow | Path | str] = list(inputs)
         errors: Sequence[Any] = ()
@@ -134,12 +114,14 @@ class Corpus:
               score_model: str | Path | None = "models/default",
               limits: ExtractLimits | None = None,
               progress: StageProgress | None = None) -> BuildReport:
-        """Fetch, ingest, embed and score a manifest (:func:`~nlp_toolkit.pipeline.build_corpus`).
+        """Fetch, ingest, embed and score a manifest.
+
+        See :func:`~nlp_toolkit.build.pipeline.build_corpus`.
 
         Rows that could not be fetched are not ingested; ``executor="dask"`` runs the work on
         a Dask cluster (``scheduler`` address, or a local cluster) and this process writes.
         """
-        from nlp_toolkit.pipeline import build_corpus
+        from nlp_toolkit.build.pipeline import build_corpus
 
         return build_corpus(self.store, manifest, mirror=mirror, workers=workers,
                             executor=executor, scheduler=scheduler, embed_model=embed_model,
@@ -191,7 +173,7 @@ class Corpus:
         """
         import pandas as pd
 
-        from nlp_toolkit.export import ProvisionFilter, provision_records, record_fields
+        from nlp_toolkit.outputs.export import ProvisionFilter, provision_records, record_fields
 
         f = ProvisionFilter(jurisdiction=jurisdiction, doc=doc, topic=topic,
                             min_probability=min_probability, bindingness=bindingness,
@@ -214,10 +196,10 @@ class Corpus:
               progress: Callable[[int, int, str], None] | None = None) -> EmbedReport:
         """Embed every main unit not yet embedded with ``model`` (name or model folder).
 
-        Unchanged texts reuse their stored vectors; see :func:`nlp_toolkit.embedding.embed_store`.
+        Unchanged texts reuse their stored vectors; see :func:`nlp_toolkit.build.embed.embed_store`.
         """
+        from nlp_toolkit.build.embed import embed_store
         from nlp_toolkit.embed import load_embedder
-        from nlp_toolkit.embedding import embed_store
 
         return embed_store(self.store, load_embedder(model), batch_size=batch_size,
                            progress=progress)
@@ -228,8 +210,8 @@ class Corpus:
               doc_id: str | None = None,
               progress: Callable[[int, int, str], None] | None = None) -> ScoreReport:
         """Score every main unit not yet scored by this model; see
-        :func:`nlp_toolkit.scoring.score_store`."""
-        from nlp_toolkit.scoring import load_scorer, score_store
+        :func:`nlp_toolkit.build.score.score_store`."""
+        from nlp_toolkit.build.score import load_scorer, score_store
 
         return score_store(self.store, load_scorer(scorer, model),
                            doc_ids=None if doc_id is None else [doc_id], progress=progress)
@@ -238,7 +220,7 @@ class Corpus:
                value: Literal["count", "max", "share"] = "count",
                jurisdictions: Sequence[str] | None = None) -> MatrixResult:
         """The jurisdiction (or document) × topic table with refs per cell; see
-        :func:`nlp_toolkit.scoring.matrix`. Unpacks as ``frame, refs``.
+        :func:`nlp_toolkit.build.score.matrix`. Unpacks as ``frame, refs``.
 
         Raises:
             ToolkitError: The index has no scores yet.
@@ -250,22 +232,22 @@ class Corpus:
             >>> len(refs[("MYS", "data_flows")]) == int(frame.loc["MYS", "data_flows"])
             True
         """
-        from nlp_toolkit.results import MatrixResult
-        from nlp_toolkit.scoring import matrix
+        from nlp_toolkit.build.score import matrix
+        from nlp_toolkit.outputs.results import MatrixResult
 
         return MatrixResult(*matrix(self.store, by=by, value=value, jurisdictions=jurisdictions))
 
     def train(self, labels: str | Path, out: str | Path, *, manifest: str | Path | None = None,
               folds: int = 5) -> tuple[Path, dict[str, Any]]:
-        """Train the supervised scorer on a label CSV; see :func:`nlp_toolkit.scoring.train`."""
-        from nlp_toolkit.scoring import train
+        """Train the supervised scorer on a label CSV; see :func:`nlp_toolkit.build.score.train`."""
+        from nlp_toolkit.build.score import train
 
         return train(self.store, labels, out, manifest=manifest, folds=folds)
 
     def evaluate(self, labels: str | Path, *, manifest: str | Path | None = None,
                  folds: int = 5) -> dict[str, Any]:
-        """Grouped cross-validation on a label CSV; see :func:`nlp_toolkit.scoring.evaluate`."""
-        from nlp_toolkit.scoring import evaluate
+        """Grouped cross-validation on a label CSV; see :func:`nlp_toolkit.build.score.evaluate`."""
+        from nlp_toolkit.build.score import evaluate
 
         return evaluate(self.store, labels, manifest=manifest, folds=folds)
 
@@ -274,7 +256,7 @@ class Corpus:
                language: str | None = None, level: str | None = None,
                topic: str | None = None, model: str | Sequence[str] | None = None) -> Results:
         """Ranked provisions for a query in any supported language (see
-        :func:`nlp_toolkit.search.search`): a list of ``SearchResult`` with ``to_pandas()``.
+        :func:`nlp_toolkit.search.index.search`): a list of ``SearchResult`` with ``to_pandas()``.
 
         ``model`` chooses the embedding model(s) to rank with (``"fast"``, ``"minilm"``,
         ``"use-m3"`` or an id); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
@@ -284,8 +266,8 @@ class Corpus:
             >>> len(hits), list(hits.to_pandas().columns[:3])
             (3, ['rank', 'score', 'ref'])
         """
-        from nlp_toolkit.results import SEARCH_FIELDS, Results
-        from nlp_toolkit.search import index_for
+        from nlp_toolkit.outputs.results import SEARCH_FIELDS, Results
+        from nlp_toolkit.search.index import index_for
 
         return Results(index_for(self.store, model).search(
             query, k=k, mode=mode, jurisdiction=jurisdiction, doc=doc, language=language,
@@ -293,7 +275,7 @@ class Corpus:
 
     def similar(self, ref: str, *, k: int = 10, other_jurisdictions: bool = False,
                 model: str | Sequence[str] | None = None) -> Results:
-        """Provisions most similar to ``ref`` (see :func:`nlp_toolkit.search.similar`): a list
+        """Provisions most similar to ``ref`` (see :func:`nlp_toolkit.search.index.similar`): a list
         of ``SearchResult`` with ``to_pandas()``; ``model`` as for :meth:`search`.
 
         Example:
@@ -302,8 +284,8 @@ class Corpus:
             >>> any(h.jurisdiction == "MYS" for h in hits)
             False
         """
-        from nlp_toolkit.results import SEARCH_FIELDS, Results
-        from nlp_toolkit.search import index_for
+        from nlp_toolkit.outputs.results import SEARCH_FIELDS, Results
+        from nlp_toolkit.search.index import index_for
 
         return Results(index_for(self.store, model).similar(ref, k=k,
                                                      other_jurisdictions=other_jurisdictions),
@@ -313,8 +295,8 @@ class Corpus:
                 model: str | None = None, topic: str | None = None, k: int | None = 20,
                 mutual_only: bool = False) -> Results:
         """Best-matching provision pairs between two jurisdictions or two documents, with
-        cosine, 5-gram Jaccard and a relation label (see :mod:`nlp_toolkit.compare`): a list
-        of pair dicts (sides under ``a`` and ``b``) with ``to_pandas()`` (sides flattened to
+        cosine, 5-gram Jaccard and a relation label (see :mod:`nlp_toolkit.analysis.compare`):
+        a list of pair dicts (sides under ``a`` and ``b``) with ``to_pandas()`` (sides flattened to
         ``a_ref``, ``a_text``, ``b_ref``, ``b_text``).
 
         Raises:
@@ -326,8 +308,8 @@ class Corpus:
             >>> pairs.to_pandas()["relation"].tolist()
             ['near_copy', 'near_copy', 'near_copy']
         """
-        from nlp_toolkit.compare import compare_index
-        from nlp_toolkit.results import COMPARE_COLUMNS, Results, flat_pair
+        from nlp_toolkit.analysis.compare import compare_index
+        from nlp_toolkit.outputs.results import COMPARE_COLUMNS, Results, flat_pair
 
         return Results(compare_index(self.store, a, b, by=by, model=model, topic=topic, k=k,
                                      mutual_only=mutual_only),
@@ -336,15 +318,15 @@ class Corpus:
     def duplicates(self, *, threshold: float = 0.8, min_docs: int = 2,
                    jurisdiction: str | None = None) -> Results:
         """Families of near-duplicate provisions across documents, earliest document first
-        (see :mod:`nlp_toolkit.transplants`): a list of family dicts with ``to_pandas()``.
+        (see :mod:`nlp_toolkit.analysis.transplants`): a list of family dicts with ``to_pandas()``.
 
         Example:
             >>> families = corpus.duplicates(threshold=0.9, jurisdiction="MYS")
             >>> bool(families.to_pandas()["n_docs"].min() >= 2)
             True
         """
-        from nlp_toolkit.results import DUPLICATE_FIELDS, Results
-        from nlp_toolkit.transplants import duplicate_families, family_records
+        from nlp_toolkit.analysis.transplants import duplicate_families, family_records
+        from nlp_toolkit.outputs.results import DUPLICATE_FIELDS, Results
 
         families = duplicate_families(self.store, threshold=threshold, min_docs=min_docs,
                                       jurisdiction=jurisdiction)
@@ -372,7 +354,7 @@ class Corpus:
             >>> d.to_pandas().set_index("number_b").loc["129", "amended_by"]
             ['mys-pdpa-amendment-2024:12 amended']
         """
-        from nlp_toolkit.versions import version_diff
+        from nlp_toolkit.analysis.versions import version_diff
 
         return version_diff(self.store, doc_a, doc_b, amendment=amendment)
 
@@ -397,7 +379,7 @@ class Corpus:
             >>> n == len(pd.read_parquet(out)) > 0
             True
         """
-        from nlp_toolkit.export import (
+        from nlp_toolkit.outputs.export import (
             ProvisionFilter,
             export_format,
             provision_records,

@@ -1,7 +1,8 @@
 """Records that flow between the stages: frozen dataclasses, no I/O.
 
 The data flow is ``file -> extract (ExtractedDocument of Lines) -> segment (Provisions)
--> store``. Every stage after extraction is a pure function of these records.
+-> store -> score (ProvisionScores)``. Every stage after extraction is a pure function of
+these records.
 """
 
 from __future__ import annotations
@@ -102,3 +103,43 @@ class Provision:
     char_end: int
     text: str
     ordinal: int = 0  # position in document order (0-based)
+
+
+Bindingness = Literal["hard", "soft", "none"]
+Direction = Literal["liberalizing", "restrictive", "neutral"]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The characters of a provision that drove a topic: ``text == provision[char_start:char_end]``.
+
+    ``source`` is ``lexicon`` (a term match) or ``embedding`` (the best-matching sentence).
+    """
+
+    topic: str
+    text: str
+    char_start: int
+    char_end: int
+    source: str = "lexicon"
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionScore:
+    """The scores of one provision.
+
+    Attributes:
+        topics: probability per topic id, in taxonomy order.
+        labels: the asserted topics (probability at or above the topic's threshold).
+        bindingness: ``hard`` / ``soft`` / ``none``.
+        bindingness_score: 0-1 strength of the strongest obligation (hard 1, soft ~0.5).
+        direction: ``liberalizing`` / ``restrictive`` / ``neutral``.
+        evidence: spans behind each asserted topic.
+    """
+
+    topics: dict[str, float]
+    labels: tuple[str, ...]
+    bindingness: Bindingness
+    bindingness_score: float
+    direction: Direction
+    evidence: tuple[Evidence, ...] = field(default=())

@@ -65,7 +65,7 @@ def analysis_db(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -
     """A scored, use-m3-embedded index of :data:`ANALYSIS_DOCS`, built once per test run
     through the public API. Tests must treat it as read-only (copy it to write)."""
     from nlp_toolkit import Corpus
-    from nlp_toolkit.manifest import read_manifest
+    from nlp_toolkit.sources.manifest import read_manifest
 
     rows = [r for r in read_manifest(shared_corpus / "manifest.csv").rows
             if r.doc_id in ANALYSIS_DOCS]

@@ -16,10 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 import nlp_toolkit.corpus as corpus_module
-from nlp_toolkit import Corpus, export, results
+from nlp_toolkit import Corpus
+from nlp_toolkit.analysis.diff import VersionDiff
 from nlp_toolkit.cli import main
-from nlp_toolkit.diff import VersionDiff
-from nlp_toolkit.results import MatrixResult, Results
+from nlp_toolkit.outputs import export, results
+from nlp_toolkit.outputs.results import MatrixResult, Results
 from tests.conftest import ANALYSIS_DOCS
 
 pytestmark = pytest.mark.slow  # the analysis corpus

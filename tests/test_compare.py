@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from nlp_toolkit.analysis.compare import Thresholds, best_pairs, classify
 from nlp_toolkit.cli import main
-from nlp_toolkit.compare import Thresholds, best_pairs, classify
 from nlp_toolkit.corpus import Corpus
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.manifest import read_manifest
+from nlp_toolkit.sources.manifest import read_manifest
 
 BASE = ("Each Party shall maintain its current practice of not imposing customs duties on "
         "electronic transmissions between the Parties, consistent with the WTO Ministerial "
@@ -118,7 +118,7 @@ def test_compare_documents_lexically(index: Path) -> None:
 
 
 def test_compare_with_stored_vectors(index: Path) -> None:
-    from nlp_toolkit.embedding import embed_store
+    from nlp_toolkit.build.embed import embed_store
 
     with Corpus.open(index, create=False) as corpus:
         embed_store(corpus.store, BagOfWords())

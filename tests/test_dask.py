@@ -16,7 +16,7 @@ import distributed
 import numpy as np
 import pytest
 
-from nlp_toolkit.pipeline import build_corpus
+from nlp_toolkit.build.pipeline import build_corpus
 from nlp_toolkit.store import Store
 from tests.test_pipeline import subset_manifest
 
@@ -100,9 +100,9 @@ def test_dask_build_equals_the_local_build(shared_corpus: Path, tmp_path: Path,
 @pytest.mark.slow
 def test_cluster_embedder_matches_the_local_model_in_input_order(
         cluster: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlp_toolkit.build.executors import cluster as dask_executor
+    from nlp_toolkit.build.executors.cluster import ClusterEmbedder, DaskExecutor
     from nlp_toolkit.embed import load_embedder
-    from nlp_toolkit.executors import cluster as dask_executor
-    from nlp_toolkit.executors.cluster import ClusterEmbedder, DaskExecutor
 
     monkeypatch.setattr(dask_executor, "EMBED_TASK_TEXTS", 4)  # three tasks
     texts = [f"Article {i}. " + "Each Party shall protect personal data. " * (i % 4)

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nlp_toolkit import Corpus, amendments, diff
-from nlp_toolkit.amendments import parse_amending_text
+from nlp_toolkit import Corpus
+from nlp_toolkit.analysis import amendments, diff
+from nlp_toolkit.analysis.amendments import parse_amending_text
+from nlp_toolkit.analysis.diff import DIFF_FIELDS, DiffUnit, content, diff_units, tokens, word_diff
+from nlp_toolkit.analysis.versions import diff_units_of
 from nlp_toolkit.cli import main
-from nlp_toolkit.diff import DIFF_FIELDS, DiffUnit, content, diff_units, tokens, word_diff
-from nlp_toolkit.versions import diff_units_of
 
 ENACTED, REPRINT, AMENDING = ("mys-pdpa-2010-as-enacted", "mys-pdpa-2010-reprint-2023",
                               "mys-pdpa-amendment-2024")

@@ -27,7 +27,7 @@ from nlp_toolkit.embed import (
     text_hash,
 )
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.rank import dense_topk
+from nlp_toolkit.search.rank import dense_topk
 
 # -- chunking ---------------------------------------------------------------------------
 

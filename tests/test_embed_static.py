@@ -27,9 +27,9 @@ from nlp_toolkit.embed import (
 )
 from nlp_toolkit.embed.static import FAST_MODEL
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.manifest import read_manifest
-from nlp_toolkit.search import SearchIndex
-from nlp_toolkit.search_eval import evaluate, read_queries
+from nlp_toolkit.search.evaluation import evaluate, read_queries
+from nlp_toolkit.search.index import SearchIndex
+from nlp_toolkit.sources.manifest import read_manifest
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.vectors import model_ids
 
@@ -130,7 +130,7 @@ def test_names_and_folders_choose_the_right_embedder(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def jsi_db(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Path:
-    from nlp_toolkit.ingest import ingest
+    from nlp_toolkit.build.ingest import ingest
 
     rows = [r for r in read_manifest(shared_corpus / "manifest.csv").rows
             if r.doc_id in (JSI, ZH_DOC)]
@@ -174,7 +174,7 @@ def test_fast_vectors_find_the_expected_articles(jsi_db: Path) -> None:
     assert len(queries) >= 5
     with Store.open(jsi_db) as store:
         if FAST_ID not in model_ids(store):
-            from nlp_toolkit.embedding import embed_store
+            from nlp_toolkit.build.embed import embed_store
 
             embed_store(store, load_embedder("fast"))
         result = evaluate(SearchIndex(store, models=["fast"]), queries, mode="dense")

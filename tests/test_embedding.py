@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp_toolkit.embedding import MAX_EMBED_CHARS, embed_input, embed_store
-from nlp_toolkit.manifest import read_manifest
+from nlp_toolkit.build.embed import MAX_EMBED_CHARS, embed_input, embed_store
+from nlp_toolkit.sources.manifest import read_manifest
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from nlp_toolkit.store.vectors import (
@@ -57,7 +57,7 @@ class CountingEmbedder:
 
 
 def _ingest(store: Store, shared_corpus: Path, doc_ids: Sequence[str]) -> None:
-    from nlp_toolkit.ingest import ingest
+    from nlp_toolkit.build.ingest import ingest
 
     rows = [r for r in read_manifest(shared_corpus / "manifest.csv").rows if r.doc_id in doc_ids]
     assert len(rows) == len(doc_ids), "the shared manifest lacks a test document"
@@ -194,7 +194,7 @@ def test_small_pages_embed_each_text_once_like_one_page(store: Store, tmp_path: 
                                                         shared_corpus: Path) -> None:
     import dataclasses
 
-    from nlp_toolkit.ingest import ingest
+    from nlp_toolkit.build.ingest import ingest
 
     row = next(r for r in read_manifest(shared_corpus / "manifest.csv").rows
                if r.doc_id == DOCS[1])

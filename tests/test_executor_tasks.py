@@ -1,6 +1,6 @@
 """The Dask workers' scoring task embeds units as the embed stage and local scoring do.
 
-No cluster is needed: :func:`nlp_toolkit.executors.tasks.score_documents` is a plain function
+No cluster is needed: :func:`nlp_toolkit.build.executors.tasks.score_documents` is a plain function
 of its arguments and the worker's scorer cache, which the test fills with a recording scorer
 and the real shipped fast embedder.
 """
@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from nlp_toolkit.build.embed import embed_input
+from nlp_toolkit.build.executors import tasks
+from nlp_toolkit.build.score import LoadedScorer
 from nlp_toolkit.embed import StaticEmbedder, embed_provisions
-from nlp_toolkit.embedding import embed_input
-from nlp_toolkit.executors import tasks
-from nlp_toolkit.scoring import LoadedScorer
 
 TEXTS = ["(1) An organisation shall not transfer any personal data outside Singapore.",
          "Each Party shall adopt a legal framework for the protection of personal data."]

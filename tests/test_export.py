@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from nlp_toolkit import Corpus
 from nlp_toolkit.cli import main
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.export import ProvisionFilter, export_format, matches
+from nlp_toolkit.outputs.export import ProvisionFilter, export_format, matches
 from nlp_toolkit.store.scores import SCORE_FIELDS
 from nlp_toolkit.topics import load_taxonomy
 

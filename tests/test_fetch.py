@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp_toolkit.fetch import fetch, sha256_file
-from nlp_toolkit.manifest import ManifestRow
+from nlp_toolkit.sources.fetch import fetch, sha256_file
+from nlp_toolkit.sources.manifest import ManifestRow
 
 BODY = b"%PDF-1.4 pretend document\n" * 100
 SHA = hashlib.sha256(BODY).hexdigest()

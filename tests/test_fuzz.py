@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from nlp_toolkit.errors import ExtractionError, ManifestError
 from nlp_toolkit.extract.text import decode_text, loads_text
 from nlp_toolkit.extract.tota import loads_tota
-from nlp_toolkit.manifest import loads_manifest
 from nlp_toolkit.records import ExtractedDocument, Line, Provision
 from nlp_toolkit.segment import segment
+from nlp_toolkit.sources.manifest import loads_manifest
 
 FUZZ = settings(
     max_examples=400,

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from nlp_toolkit.build.ingest import ingest
 from nlp_toolkit.errors import ExtractionError, ManifestError
 from nlp_toolkit.extract import ExtractLimits
 from nlp_toolkit.extract.text import loads_text
 from nlp_toolkit.extract.tota import loads_tota
-from nlp_toolkit.ingest import ingest
-from nlp_toolkit.manifest import loads_manifest, read_manifest, resolve_path, rows_for_paths
 from nlp_toolkit.segment import segment
+from nlp_toolkit.sources.manifest import loads_manifest, read_manifest, resolve_path, rows_for_paths
 from nlp_toolkit.store import Store
 
 

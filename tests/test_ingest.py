@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import nlp_toolkit.ingest as ingest_mod
+import nlp_toolkit.build.ingest as ingest_mod
+from nlp_toolkit.build.ingest import Job, JobResult, ingest, process_job
 from nlp_toolkit.extract import ExtractLimits
-from nlp_toolkit.ingest import Job, JobResult, ingest, process_job
-from nlp_toolkit.manifest import ManifestRow, read_manifest
+from nlp_toolkit.sources.manifest import ManifestRow, read_manifest
 from nlp_toolkit.store import Store
 from tests.test_bad_input import write_text_pdf
 

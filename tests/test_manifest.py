@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nlp_toolkit.errors import ManifestError
-from nlp_toolkit.manifest import (
+from nlp_toolkit.sources.manifest import (
     check_relative_path,
     read_manifest,
     resolve_path,

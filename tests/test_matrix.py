@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nlp_toolkit.build.score import load_scorer, matrix, score_store, with_scores
 from nlp_toolkit.cli import main
 from nlp_toolkit.corpus import Corpus
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.manifest import read_manifest
 from nlp_toolkit.records import ExtractedDocument, Line, Provision
 from nlp_toolkit.score import Evidence, ProvisionScore
-from nlp_toolkit.scoring import load_scorer, matrix, score_store, with_scores
+from nlp_toolkit.sources.manifest import read_manifest
 from nlp_toolkit.store import DocumentMeta, Store
 from nlp_toolkit.store.schema import MIGRATIONS, SCHEMA_VERSION, _statements
 from nlp_toolkit.store.scores import (

@@ -33,7 +33,7 @@ def test_notebook_is_stripped_and_uses_the_public_api(path: Path) -> None:
         assert cell.get("execution_count") is None, f"{path.name}: clear execution counts"
     assert "NLP_TOOLKIT_DB" in code[0].source, "the first code cell must read NLP_TOOLKIT_DB"
     assert book.cells[0].cell_type == "markdown", "start with a narrative title"
-    # public API only: Corpus and nlp_toolkit.plot, no internals
+    # public API only: Corpus and nlp_toolkit.outputs.plot, no internals
     for cell in code:
         for line in cell.source.splitlines():
             if "nlp_toolkit" in line and ("import" in line):

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nlp_toolkit.build.executors import open_executor
+from nlp_toolkit.build.pipeline import BuildReport, StageTiming, build_corpus
 from nlp_toolkit.cli import main
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.executors import open_executor
-from nlp_toolkit.pipeline import BuildReport, StageTiming, build_corpus
 from nlp_toolkit.store import Store
 
 DOCS = ("tota-86", "tota-196", "tota-310", "chn-internet-information-services-measures-2011")

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nlp_toolkit import plot
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.plot.tables import cosine_matrix, cross_pairs_from
+from nlp_toolkit.outputs import plot
+from nlp_toolkit.outputs.plot.tables import cosine_matrix, cross_pairs_from
 
 LOOK_DIR = Path("/tmp/viz/plots")
 
@@ -124,7 +124,7 @@ def test_plot_import_is_lazy() -> None:
     import subprocess
     import sys
 
-    code = "import nlp_toolkit, nlp_toolkit.plot, sys; print('matplotlib' in sys.modules)"
+    code = "import nlp_toolkit, nlp_toolkit.outputs.plot, sys; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"

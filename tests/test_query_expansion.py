@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp_toolkit.query_expansion import LEXICON, translate, translate_groups
+from nlp_toolkit.search.query_expansion import LEXICON, translate, translate_groups
 
 
 def test_chinese_query_for_erasure_of_personal_data_reaches_gdpr_wording() -> None:

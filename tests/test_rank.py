@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.rank import AnnIndex, dense_topk, rrf_fuse
+from nlp_toolkit.search.rank import AnnIndex, dense_topk, rrf_fuse
 
 
 def _brute_force(q: np.ndarray, m: np.ndarray, k: int, mask: np.ndarray | None):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from nlp_toolkit.report import (
+from nlp_toolkit.outputs.report import (
     ProvisionView,
     ReportData,
     _excerpt,
@@ -99,7 +99,7 @@ def _chromium(*args: str, user_dir: Path) -> subprocess.CompletedProcess[str]:
 def test_report_opens_in_headless_chromium(analysis_db: Path, tmp_path: Path) -> None:
     from nlp_toolkit import Corpus
     from nlp_toolkit.cli import main
-    from nlp_toolkit.report import build_report
+    from nlp_toolkit.outputs.report import build_report
 
     db = tmp_path / "index.sqlite"
     shutil.copy(analysis_db, db)

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from nlp_toolkit.cli import main
 from nlp_toolkit.corpus import Corpus
-from nlp_toolkit.manifest import read_manifest
+from nlp_toolkit.sources.manifest import read_manifest
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.scores import SCORE_FIELDS, main_unit_ids, score_models
 
@@ -198,7 +198,7 @@ def test_evaluate_groups_folds_by_document(scored_db: Path, shared_labels: Path,
 def test_rescoring_with_a_new_model_reuses_every_stored_vector(
         scored_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from nlp_toolkit import embed as embed_module
-    from nlp_toolkit import scoring
+    from nlp_toolkit.build import score as scoring
 
     db = tmp_path / "index.sqlite"
     shutil.copy(scored_db, db)

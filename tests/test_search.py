@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from nlp_toolkit.build.embed import embed_store
 from nlp_toolkit.cli import main
 from nlp_toolkit.embed import load_embedder
-from nlp_toolkit.embedding import embed_store
 from nlp_toolkit.errors import StoreError, ToolkitError
-from nlp_toolkit.manifest import ManifestRow, read_manifest
 from nlp_toolkit.records import ExtractedDocument, Provision
-from nlp_toolkit.search import (
+from nlp_toolkit.search.evaluation import evaluate, read_queries
+from nlp_toolkit.search.index import (
     SearchIndex,
     SearchResult,
     search,
@@ -30,7 +30,7 @@ from nlp_toolkit.search import (
     similar,
     snippet,
 )
-from nlp_toolkit.search_eval import evaluate, read_queries
+from nlp_toolkit.sources.manifest import ManifestRow, read_manifest
 from nlp_toolkit.store import DocumentMeta, Store
 from nlp_toolkit.store.fts import match_query
 from nlp_toolkit.store.queries import fts_ranking, provision_rows

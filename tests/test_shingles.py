@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlp_toolkit.shingles import char_shingles, jaccard, normalise_text, optimal_bands
-from nlp_toolkit.transplants import find_families, minhash_signatures, normalise_many
+from nlp_toolkit.analysis.shingles import char_shingles, jaccard, normalise_text, optimal_bands
+from nlp_toolkit.analysis.transplants import find_families, minhash_signatures, normalise_many
 
 ORIGINAL = (
     "Each Party shall adopt or maintain a legal framework that provides for the protection "

@@ -8,10 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp_toolkit.corpus import Corpus
-from nlp_toolkit.manifest import read_manifest
-from nlp_toolkit.shingles import char_shingles, jaccard, normalise_text
-from nlp_toolkit.transplants import (
+from nlp_toolkit.analysis.shingles import char_shingles, jaccard, normalise_text
+from nlp_toolkit.analysis.transplants import (
     document_order,
     duplicate_families,
     family_records,
@@ -21,6 +19,8 @@ from nlp_toolkit.transplants import (
     normalise_many,
     shingle_hashes,
 )
+from nlp_toolkit.corpus import Corpus
+from nlp_toolkit.sources.manifest import read_manifest
 
 BASE = ("Each Party shall maintain its current practice of not imposing customs duties on "
         "electronic transmissions between the Parties, consistent with the WTO Ministerial "

@@ -19,8 +19,8 @@ from nlp_toolkit.errors import ToolkitError
 if TYPE_CHECKING:
     from nlp_toolkit.corpus import Corpus
     from nlp_toolkit.extract import ExtractLimits
-    from nlp_toolkit.fetch import ProgressFn
-    from nlp_toolkit.manifest import Failure
+    from nlp_toolkit.sources.fetch import ProgressFn
+    from nlp_toolkit.sources.manifest import Failure
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -29,8 +29,8 @@ from nlp_toolkit.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from nlp_toolkit.fetch import ProgressFn
-    from nlp_toolkit.render import Format
+    from nlp_toolkit.outputs.render import Format
+    from nlp_toolkit.sources.fetch import ProgressFn
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
@@ -201,7 +201,7 @@ def stats(fmt: str | None, db: Path) -> None:
     Example:
       nlp-toolkit stats --format json
     """
-    from nlp_toolkit.render import write_mapping
+    from nlp_toolkit.outputs.render import write_mapping
 
     out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "json"))
     with open_corpus(db, create=False) as corpus:

@@ -19,7 +19,7 @@ from nlp_toolkit.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from nlp_toolkit.render import Format
+    from nlp_toolkit.outputs.render import Format
 
 def filter_options(f: F) -> F:
     """The provision filters of ``provisions`` and ``export`` (``Corpus.provisions``)."""
@@ -44,7 +44,7 @@ def filter_options(f: F) -> F:
 
 
 def _filter(doc_id: str | None, level: str, filters: dict[str, Any]) -> Any:
-    from nlp_toolkit.export import ProvisionFilter
+    from nlp_toolkit.outputs.export import ProvisionFilter
 
     return ProvisionFilter(doc=doc_id, level=level, **filters)
 
@@ -67,8 +67,8 @@ def provisions(doc_id: str | None, level: str, fmt: str | None, db: Path,
     """
     import shutil
 
-    from nlp_toolkit.export import csv_record, provision_records, record_fields
-    from nlp_toolkit.render import write_records
+    from nlp_toolkit.outputs.export import csv_record, provision_records, record_fields
+    from nlp_toolkit.outputs.render import write_records
 
     out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
     with open_corpus(db, create=False) as corpus, library_errors():
@@ -129,7 +129,7 @@ def report(out: Path, title: str, top_k: int, db: Path) -> None:
     Example:
       nlp-toolkit report --out report.html
     """
-    from nlp_toolkit.report import build_report
+    from nlp_toolkit.outputs.report import build_report
 
     with open_corpus(db, create=False) as corpus, library_errors():
         path = build_report(corpus, out, title=title, top_k=top_k)
@@ -161,8 +161,8 @@ def diff(doc_a: str, doc_b: str, amendment: str | None, changed_only: bool, fmt:
     import json
     import shutil
 
-    from nlp_toolkit.diff import DIFF_FIELDS
-    from nlp_toolkit.render import write_records
+    from nlp_toolkit.analysis.diff import DIFF_FIELDS
+    from nlp_toolkit.outputs.render import write_records
 
     out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
     with open_corpus(db, create=False) as corpus, library_errors():

@@ -22,7 +22,7 @@ from nlp_toolkit.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from nlp_toolkit.render import Format
+    from nlp_toolkit.outputs.render import Format
 
 @click.command()
 @click.option("--model", "model", type=click.Path(path_type=Path), default=Path("models/default"),
@@ -138,7 +138,7 @@ def matrix(by: str, value: str, jurisdictions: tuple[str, ...], fmt: str | None,
     """
     import shutil
 
-    from nlp_toolkit.render import write_records
+    from nlp_toolkit.outputs.render import write_records
 
     out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
     with open_corpus(db, create=False) as corpus, library_errors():

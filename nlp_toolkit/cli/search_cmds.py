@@ -24,7 +24,7 @@ from nlp_toolkit.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from nlp_toolkit.render import Format
+    from nlp_toolkit.outputs.render import Format
 
 _SEARCH_FIELDS = ["rank", "score", "ref", "doc_id", "number", "heading", "level", "parent_ref",
                   "path", "page_start", "page_end", "char_start", "char_end", "jurisdiction",
@@ -65,7 +65,7 @@ def _write_batch(outputs: Iterator[dict[str, Any]]) -> None:
 def _write_results(results: Sequence[Any], fmt: str | None) -> None:
     import shutil
 
-    from nlp_toolkit.render import write_records
+    from nlp_toolkit.outputs.render import write_records
 
     out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
     write_records((r.to_dict() for r in results), out_fmt, sys.stdout, fields=_SEARCH_FIELDS,
@@ -143,7 +143,7 @@ def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
       nlp-toolkit search --queries queries.jsonl > answers.jsonl
       nlp-toolkit search "cross-border data flows" --model fast   # after `embed --fast`
     """
-    from nlp_toolkit.search import index_for, search_batch
+    from nlp_toolkit.search.index import index_for, search_batch
 
     if (query is None) == (queries is None):
         raise click.UsageError("give a QUERY or --queries FILE (not both)")
@@ -180,7 +180,7 @@ def similar(ref: str | None, k: int, other_jurisdictions: bool, refs: Path | Non
       nlp-toolkit similar rcep-2020:12.15 --other-jurisdictions -k 5
       nlp-toolkit similar --refs refs.jsonl > answers.jsonl
     """
-    from nlp_toolkit.search import index_for, similar_batch
+    from nlp_toolkit.search.index import index_for, similar_batch
 
     if (ref is None) == (refs is None):
         raise click.UsageError("give a REF or --refs FILE (not both)")
@@ -224,7 +224,7 @@ def compare(side_a: str | None, side_b: str | None, doc_a: str | None, doc_b: st
     """
     import shutil
 
-    from nlp_toolkit.render import write_records
+    from nlp_toolkit.outputs.render import write_records
 
     if (doc_a is None) != (doc_b is None) or (doc_a is not None and (side_a or side_b)):
         raise click.UsageError("give JUR_A JUR_B, or --doc-a D --doc-b D")
@@ -267,7 +267,7 @@ def duplicates(threshold: float, min_docs: int, jurisdiction: str | None, fmt: s
     """
     import shutil
 
-    from nlp_toolkit.render import write_records
+    from nlp_toolkit.outputs.render import write_records
 
     out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
     with open_corpus(db, create=False) as corpus, library_errors():

@@ -17,50 +17,11 @@ Bindingness (:mod:`~nlp_toolkit.score.modality`) and direction
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
+
+from nlp_toolkit.records import Bindingness, Direction, Evidence, ProvisionScore
 
 __all__ = ["Bindingness", "Direction", "Evidence", "ProvisionScore", "Scorer"]
-
-Bindingness = Literal["hard", "soft", "none"]
-Direction = Literal["liberalizing", "restrictive", "neutral"]
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """The characters of a provision that drove a topic: ``text == provision[char_start:char_end]``.
-
-    ``source`` is ``lexicon`` (a term match) or ``embedding`` (the best-matching sentence).
-    """
-
-    topic: str
-    text: str
-    char_start: int
-    char_end: int
-    source: str = "lexicon"
-    weight: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class ProvisionScore:
-    """The scores of one provision.
-
-    Attributes:
-        topics: probability per topic id, in taxonomy order.
-        labels: the asserted topics (probability at or above the topic's threshold).
-        bindingness: ``hard`` / ``soft`` / ``none``.
-        bindingness_score: 0-1 strength of the strongest obligation (hard 1, soft ~0.5).
-        direction: ``liberalizing`` / ``restrictive`` / ``neutral``.
-        evidence: spans behind each asserted topic.
-    """
-
-    topics: dict[str, float]
-    labels: tuple[str, ...]
-    bindingness: Bindingness
-    bindingness_score: float
-    direction: Direction
-    evidence: tuple[Evidence, ...] = field(default=())
-
 
 @runtime_checkable
 class Scorer(Protocol):

@@ -146,7 +146,7 @@ def read_label_texts(
     Returns:
         ``(joined, unmatched)`` as :func:`join_label_texts`.
     """
-    from nlp_toolkit.manifest import read_manifest
+    from nlp_toolkit.sources.manifest import read_manifest
 
     rows = read_label_rows(labels_csv)
     manifest = read_manifest(Path(corpus_dir) / "manifest.csv")

@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp_toolkit.numerals import chinese_to_int, is_roman, roman_to_int, thai_digits_to_arabic
+from nlp_toolkit.segment.numerals import (
+    chinese_to_int,
+    is_roman,
+    roman_to_int,
+    thai_digits_to_arabic,
+)
 
 _SUB_RE = re.compile(
     r"^(?:\(([1-9]\d{0,2}[A-Za-z]?|[a-z]{1,4}|[A-Z])\)(?=\s|$)|([1-9]\d{0,2})\.(?=\s|$)"

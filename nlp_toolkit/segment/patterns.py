@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp_toolkit.numerals import (
+from nlp_toolkit.segment.numerals import (
     CHINESE_NUMERAL_CHARS,
     chinese_to_int,
     english_word_to_int,

@@ -1,7 +1,7 @@
 """The SQL of the search, compare and transplant stages: ranked full-text ids, result rows.
 
-The pure logic lives in :mod:`nlp_toolkit.search`, :mod:`nlp_toolkit.compare` and
-:mod:`nlp_toolkit.transplants`; this module only reads the index.
+The pure logic lives in :mod:`nlp_toolkit.search.index`, :mod:`nlp_toolkit.analysis.compare` and
+:mod:`nlp_toolkit.analysis.transplants`; this module only reads the index.
 
 >>> from nlp_toolkit.store import Store
 >>> with Store.open(":memory:") as store:

@@ -2,7 +2,8 @@
 
 All score SQL lives here. ``provision_scores`` holds one row per scored main unit and
 scoring model (topics and evidence as JSON; ``labels`` a JSON list, the shape
-:mod:`nlp_toolkit.compare` reads); ``topic_scores`` is the same topics in long form (one row
+:mod:`nlp_toolkit.analysis.compare` reads);
+``topic_scores`` is the same topics in long form (one row
 per provision, model and topic) for the jurisdiction × topic matrix; the view
 ``provision_topics`` lists asserted topics (the ``--topic`` filter of search); it is
 created with the first scores written.
@@ -23,7 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from nlp_toolkit.score import ProvisionScore
+from nlp_toolkit.records import ProvisionScore
 from nlp_toolkit.store import Store
 
 __all__ = [

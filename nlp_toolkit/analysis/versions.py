@@ -1,13 +1,14 @@
 """Version diffs over the index: read two versions' main units (and an amending act) from
-the store and hand them to the pure :mod:`nlp_toolkit.diff` and :mod:`nlp_toolkit.amendments`.
+the store and hand them to the pure :mod:`nlp_toolkit.analysis.diff` and
+:mod:`nlp_toolkit.analysis.amendments`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from nlp_toolkit.amendments import amendments_by_section, parse_amendments
-from nlp_toolkit.diff import DiffUnit, VersionDiff, diff_units
+from nlp_toolkit.analysis.amendments import amendments_by_section, parse_amendments
+from nlp_toolkit.analysis.diff import DiffUnit, VersionDiff, diff_units
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.scores import main_unit_ids, scores_for_refs

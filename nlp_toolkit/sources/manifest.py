@@ -11,7 +11,7 @@ always. The project's default corpus, ``corpus/manifest.csv``, lists paths such 
 ``documents/pdf/rcep-2020.pdf``, so ``nlp-toolkit fetch`` puts documents under the
 git-ignored ``corpus/documents/``; the shared corpus manifest (``pdf/rcep-2020.pdf``) works
 unchanged with the same rule. A fetch *mirror* may be laid out either like the manifest's
-root or like the documents folder (see :mod:`nlp_toolkit.fetch`).
+root or like the documents folder (see :mod:`nlp_toolkit.sources.fetch`).
 
 **Validation.** A manifest that cannot be used at all (missing, not UTF-8 CSV, no
 ``doc_id``/``path`` column) raises :class:`~nlp_toolkit.errors.ManifestError`. A bad

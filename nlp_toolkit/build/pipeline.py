@@ -4,7 +4,7 @@ The command line's ``build`` and :meth:`nlp_toolkit.Corpus.build` both call
 :func:`build_corpus`, so a notebook gets what the command does. Every stage skips what the
 index already holds, so running the build again after an interruption, or after adding
 documents to the manifest, does only the missing work. Where the work runs is an
-:mod:`executor <nlp_toolkit.executors>`: this machine (``"local"``) or a Dask cluster
+:mod:`executor <nlp_toolkit.build.executors>`: this machine (``"local"``) or a Dask cluster
 (``"dask"``); this process writes the index either way.
 
 >>> StageTiming("ingest", 2.0, 10, "pages").rate
@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nlp_toolkit.executors import ExecutorKind, Progress, open_executor
-from nlp_toolkit.fetch import FetchReport
-from nlp_toolkit.manifest import Manifest, read_manifest
+from nlp_toolkit.build.executors import ExecutorKind, Progress, open_executor
+from nlp_toolkit.sources.fetch import FetchReport
+from nlp_toolkit.sources.manifest import Manifest, read_manifest
 
 if TYPE_CHECKING:
-    from nlp_toolkit.embedding import EmbedReport
+    from nlp_toolkit.build.embed import EmbedReport
+    from nlp_toolkit.build.ingest import IngestReport
+    from nlp_toolkit.build.score import ScoreReport
     from nlp_toolkit.extract import ExtractLimits
-    from nlp_toolkit.ingest import IngestReport
-    from nlp_toolkit.scoring import ScoreReport
     from nlp_toolkit.store import Store
 
 __all__ = ["BuildReport", "StageProgress", "StageTiming", "build_corpus"]
@@ -101,7 +101,7 @@ def build_corpus(store: Store, manifest: str | Path | Manifest, *,
         manifest: a manifest CSV path or a read :class:`Manifest`.
         mirror: a local folder to copy documents from instead of downloading them.
         workers: local extraction processes, or the LocalCluster's workers with ``dask``.
-        executor: ``"local"`` or ``"dask"`` (see :mod:`nlp_toolkit.executors`).
+        executor: ``"local"`` or ``"dask"`` (see :mod:`nlp_toolkit.build.executors`).
         scheduler: a Dask scheduler address (``executor="dask"``; None starts a local
             cluster for the build).
         embed_model: the embedder (or several, in order); None skips the embed stage.
@@ -123,7 +123,7 @@ def build_corpus(store: Store, manifest: str | Path | Manifest, *,
         ...     print(build_corpus(store, "corpus/manifest.csv", mirror="../shared/corpus",
         ...                        executor="dask").summary())
     """
-    from nlp_toolkit.corpus import fetch_manifest
+    from nlp_toolkit.sources.fetch import fetch_manifest
 
     m = manifest if isinstance(manifest, Manifest) else read_manifest(manifest)
     stages: list[StageTiming] = []

@@ -149,8 +149,8 @@ def collect_report(store: Store, *, title: str = "nlp_toolkit corpus report", to
     Raises:
         ToolkitError: the index has no scores (run ``nlp-toolkit score``).
     """
-    from nlp_toolkit import plot
-    from nlp_toolkit.scoring import matrix
+    from nlp_toolkit.build.score import matrix
+    from nlp_toolkit.outputs import plot
     from nlp_toolkit.store.scores import scores_for_refs
     from nlp_toolkit.topics import load_taxonomy
 
@@ -295,7 +295,7 @@ def build_report(source: Any, out: str | Path, *, title: str = "nlp_toolkit corp
         >>> build_report("corpus/index.sqlite", "report.html")  # doctest: +SKIP
         PosixPath('report.html')
     """
-    from nlp_toolkit.plot.tables import store_of
+    from nlp_toolkit.outputs.plot.tables import store_of
 
     opened = None
     if isinstance(source, str | Path):

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from nlp_toolkit.analysis.transplants import hashed_jaccard, normalise_many, shingle_hashes
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.transplants import hashed_jaccard, normalise_many, shingle_hashes
 
 if TYPE_CHECKING:
     from nlp_toolkit.store import Store

@@ -3,7 +3,7 @@
 Trade agreements copy template language from earlier treaties (the "customs duties on
 electronic transmissions" article, paperless trading, electronic authentication). This
 module finds such copies over a whole index: each main unit's text becomes the set of its
-character 5-gram shingles (over :func:`nlp_toolkit.shingles.normalise_text`, so any script
+character 5-gram shingles (over :func:`nlp_toolkit.analysis.shingles.normalise_text`, so any script
 works), MinHash + LSH banding proposes candidate pairs, the exact Jaccard of each candidate
 decides, and families are the connected components of the accepted pairs, each listed with
 its earliest document first (date signed, else year), presumably the original.
@@ -11,8 +11,8 @@ its earliest document first (date signed, else year), presumably the original.
 Shingles are 64-bit polynomial hashes of code points and the MinHash permutations are
 multiply-add-shift hashes applied to whole batches (one-permutation hashing), so the ~41k
 ToTA articles take seconds; a pure-Python MinHash over string shingles took ~10 ms per
-provision. The Jaccard it reports equals that of :func:`~nlp_toolkit.shingles.char_shingles`
-sets (up to 64-bit hash collisions).
+provision. The Jaccard it reports equals that of
+:func:`~nlp_toolkit.analysis.shingles.char_shingles` sets (up to 64-bit hash collisions).
 
 Example:
     >>> fams = find_families([
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nlp_toolkit.shingles import optimal_bands
+from nlp_toolkit.analysis.shingles import optimal_bands
 
 if TYPE_CHECKING:
     from nlp_toolkit.store import Store
@@ -92,7 +92,7 @@ def _normalise_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def normalise_many(texts: Sequence[str]) -> list[str]:
-    """:func:`nlp_toolkit.shingles.normalise_text` of each text, vectorised.
+    """:func:`nlp_toolkit.analysis.shingles.normalise_text` of each text, vectorised.
 
     Example:
         >>> normalise_many(["Each  Party SHALL, where\\npracticable:", " ;"])
@@ -137,7 +137,7 @@ def _window_hashes(codes: np.ndarray, width: int) -> np.ndarray:
 def shingle_hashes(normalised: str, n: int = 5) -> np.ndarray:
     """Sorted unique 64-bit hashes of the character ``n``-grams of a normalised text.
 
-    Mirrors :func:`~nlp_toolkit.shingles.char_shingles`: a text no longer than ``n`` is
+    Mirrors :func:`~nlp_toolkit.analysis.shingles.char_shingles`: a text no longer than ``n`` is
     its own single shingle, an empty text has none.
 
     Example:

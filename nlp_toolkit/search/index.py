@@ -4,7 +4,7 @@ Dense ranking uses every model the index holds vectors of (``use-m3`` multilingu
 ``minilm-l6-v2`` English by default): each model ranks the main units by cosine, and the
 rankings are fused by reciprocal rank (RRF) with the BM25 ranking in ``hybrid`` mode.
 Queries in a CJK or Thai script use the multilingual models only. English queries are also
-expanded with the Chinese terms of their legal phrases (:mod:`nlp_toolkit.query_expansion`)
+expanded with the Chinese terms of their legal phrases (:mod:`nlp_toolkit.search.query_expansion`)
 so that they find Chinese articles lexically, and vice versa.
 
 Vectors are held per model as one float32 matrix, loaded on first use; models are loaded
@@ -29,11 +29,11 @@ import numpy as np
 
 from nlp_toolkit.embed import Embedder, UseM3Embedder, known_model_id, load_embedder
 from nlp_toolkit.errors import StoreError, ToolkitError
-from nlp_toolkit.lru import Lru
-from nlp_toolkit.query_expansion import translate_groups
-from nlp_toolkit.rank import dense_topk, rrf_fuse
-from nlp_toolkit.search_batch import search_batch, similar_batch
-from nlp_toolkit.snippets import OTHER_SCRIPT, query_terms, snippet
+from nlp_toolkit.search.batch import search_batch, similar_batch
+from nlp_toolkit.search.lru import Lru
+from nlp_toolkit.search.query_expansion import translate_groups
+from nlp_toolkit.search.rank import dense_topk, rrf_fuse
+from nlp_toolkit.search.snippets import OTHER_SCRIPT, query_terms, snippet
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.fts import match_query
 from nlp_toolkit.store.queries import fts_ranking, provision_rows
@@ -349,7 +349,7 @@ class SearchIndex:
         row = np.flatnonzero(vm.ids == unit.id)
         if row.size:
             return vm.matrix[row[0]]
-        from nlp_toolkit.embedding import embed_input
+        from nlp_toolkit.build.embed import embed_input
 
         return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading))
 

@@ -12,7 +12,7 @@ any point resumes where it stopped.
   At most a few tasks per worker are in flight, so the client never holds the whole corpus.
 * Embedding: :class:`ClusterEmbedder` is an :class:`~nlp_toolkit.embed.Embedder` whose
   ``encode`` sorts texts by length and sends batches to the workers, each keeping its model
-  loaded; :func:`~nlp_toolkit.embedding.embed_store` plans and writes as it does locally.
+  loaded; :func:`~nlp_toolkit.build.embed.embed_store` plans and writes as it does locally.
 * Scoring: batches of whole documents (the scorer's features need the document); stored
   vectors travel with the texts and workers embed only the missing ones.
 
@@ -35,9 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.executors import tasks
-from nlp_toolkit.ingest import (
+from nlp_toolkit.build.executors import tasks
+from nlp_toolkit.build.ingest import (
     HANG_GRACE_S,
     IngestReport,
     Job,
@@ -45,15 +44,16 @@ from nlp_toolkit.ingest import (
     plan_jobs,
     store_result,
 )
+from nlp_toolkit.errors import ToolkitError
 
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-    from nlp_toolkit.embedding import EmbedReport
-    from nlp_toolkit.executors import Progress
+    from nlp_toolkit.build.embed import EmbedReport
+    from nlp_toolkit.build.executors import Progress
+    from nlp_toolkit.build.score import ScoreReport
     from nlp_toolkit.extract import ExtractLimits
-    from nlp_toolkit.manifest import ManifestRow
-    from nlp_toolkit.scoring import ScoreReport
+    from nlp_toolkit.sources.manifest import ManifestRow
     from nlp_toolkit.store import Store
 
 __all__ = ["ClusterEmbedder", "DaskExecutor"]
@@ -201,8 +201,8 @@ class DaskExecutor:
     # -- embed -------------------------------------------------------------------------
     def embed(self, store: Store, model: str, *,
               progress: Progress | None = None) -> EmbedReport:
-        """Embed on the workers, store here; see :func:`~nlp_toolkit.embedding.embed_store`."""
-        from nlp_toolkit.embedding import embed_store
+        """Embed on the workers, store here; see :func:`~nlp_toolkit.build.embed.embed_store`."""
+        from nlp_toolkit.build.embed import embed_store
 
         embedder = ClusterEmbedder(self, model)
         per_call = EMBED_TASK_TEXTS * TASKS_PER_WORKER * self.n_workers
@@ -214,7 +214,7 @@ class DaskExecutor:
         """Score batches of documents on the workers, store here; see ``score_store``."""
         from distributed import as_completed
 
-        from nlp_toolkit.scoring import ScoreReport
+        from nlp_toolkit.build.score import ScoreReport
         from nlp_toolkit.store.scores import unscored_documents, write_scores
 
         start = time.perf_counter()
@@ -311,7 +311,7 @@ def _batches(docs: Sequence[str], store: Store, embedder: ClusterEmbedder | None
     The vectors are the local score stage's (``scoring._vectors``: the embed stage's stored
     vectors, the few missing ones embedded on the cluster), so both stages score alike.
     """
-    from nlp_toolkit.scoring import _vectors
+    from nlp_toolkit.build.score import _vectors
     from nlp_toolkit.store.scores import main_unit_ids
 
     batch: list[tasks.DocToScore] = []

@@ -121,7 +121,7 @@ def provision_records(store: Store, f: ProvisionFilter | None = None) -> Iterato
     Raises:
         ToolkitError: An unknown document or topic, or score filters on an unscored index.
     """
-    from nlp_toolkit.scoring import with_scores
+    from nlp_toolkit.build.score import with_scores
     from nlp_toolkit.store.scores import score_models
 
     f = f or ProvisionFilter()
@@ -173,7 +173,7 @@ def write_export(records: Iterable[Mapping[str, Any]], path: str | Path, fmt: Ex
     Raises:
         ToolkitError: An unknown format, or a folder that does not exist.
     """
-    from nlp_toolkit.render import write_records
+    from nlp_toolkit.outputs.render import write_records
 
     out = Path(path)
     if not out.parent.is_dir():

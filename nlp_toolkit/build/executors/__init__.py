@@ -5,8 +5,8 @@ index, every stage skips what the store already holds (documents by sha256, vect
 text hash, scores by model id), and a document that fails is reported and the rest kept.
 
 * ``"local"`` (:class:`LocalExecutor`): this machine; extraction in a process pool
-  (:func:`nlp_toolkit.ingest.ingest`), embedding and scoring in this process.
-* ``"dask"`` (:class:`~nlp_toolkit.executors.cluster.DaskExecutor`): a Dask distributed
+  (:func:`nlp_toolkit.build.ingest.ingest`), embedding and scoring in this process.
+* ``"dask"`` (:class:`~nlp_toolkit.build.executors.cluster.DaskExecutor`): a Dask distributed
   cluster, an existing one (``scheduler="tcp://host:8786"``) or a ``LocalCluster`` started
   for the build and closed after it.
 
@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from nlp_toolkit.errors import ToolkitError
 
 if TYPE_CHECKING:
-    from nlp_toolkit.embedding import EmbedReport
+    from nlp_toolkit.build.embed import EmbedReport
+    from nlp_toolkit.build.ingest import IngestReport
+    from nlp_toolkit.build.score import ScoreReport
     from nlp_toolkit.extract import ExtractLimits
-    from nlp_toolkit.ingest import IngestReport
-    from nlp_toolkit.manifest import ManifestRow
-    from nlp_toolkit.scoring import ScoreReport
+    from nlp_toolkit.sources.manifest import ManifestRow
     from nlp_toolkit.store import Store
 
 __all__ = ["Executor", "ExecutorKind", "LocalExecutor", "Progress", "open_executor"]
@@ -80,23 +80,23 @@ class LocalExecutor:
     def ingest(self, rows: Sequence[ManifestRow], store: Store, *,
                limits: ExtractLimits | None = None,
                progress: Progress | None = None) -> IngestReport:
-        """See :func:`nlp_toolkit.ingest.ingest`."""
-        from nlp_toolkit.ingest import ingest
+        """See :func:`nlp_toolkit.build.ingest.ingest`."""
+        from nlp_toolkit.build.ingest import ingest
 
         return ingest(rows, store, workers=self.workers, limits=limits, progress=progress)
 
     def embed(self, store: Store, model: str, *,
               progress: Progress | None = None) -> EmbedReport:
-        """See :func:`nlp_toolkit.embedding.embed_store`."""
+        """See :func:`nlp_toolkit.build.embed.embed_store`."""
+        from nlp_toolkit.build.embed import embed_store
         from nlp_toolkit.embed import load_embedder
-        from nlp_toolkit.embedding import embed_store
 
         return embed_store(store, load_embedder(model), progress=progress)
 
     def score(self, store: Store, model: str | Path, *,
               progress: Progress | None = None) -> ScoreReport:
-        """See :func:`nlp_toolkit.scoring.score_store`."""
-        from nlp_toolkit.scoring import load_scorer, score_store
+        """See :func:`nlp_toolkit.build.score.score_store`."""
+        from nlp_toolkit.build.score import load_scorer, score_store
 
         return score_store(store, load_scorer("supervised", model), progress=progress)
 
@@ -125,7 +125,7 @@ def open_executor(kind: ExecutorKind = "local", *, workers: int | None = None,
             raise ToolkitError("--scheduler needs --executor dask")
         ex = LocalExecutor(workers)
     elif kind == "dask":
-        from nlp_toolkit.executors.cluster import DaskExecutor
+        from nlp_toolkit.build.executors.cluster import DaskExecutor
 
         ex = DaskExecutor(scheduler=scheduler, workers=workers)
     else:

@@ -1,4 +1,4 @@
-"""Many queries (or refs) with one :class:`~nlp_toolkit.search.SearchIndex`: the batch mode of
+"""Many queries (or refs) with one :class:`~nlp_toolkit.search.index.SearchIndex`: the batch mode of
 ``nlp-toolkit search --queries`` and ``similar --refs``. One output per input, in order; an
 input that cannot be answered gets an ``error`` instead of stopping the batch.
 """
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from nlp_toolkit.errors import ToolkitError
 
 if TYPE_CHECKING:
-    from nlp_toolkit.search import Mode, SearchIndex, SearchResult
+    from nlp_toolkit.search.index import Mode, SearchIndex, SearchResult
 
 __all__ = ["search_batch", "similar_batch"]
 

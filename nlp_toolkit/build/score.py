@@ -45,7 +45,7 @@ __all__ = ["DEFAULT_MODEL", "LoadedScorer", "ScoreReport", "evaluate", "label_te
 
 #: The shipped model folder.
 DEFAULT_MODEL = Path("models/default")
-_PACKAGED_MODEL = Path(__file__).resolve().parents[1] / "models" / "default"
+_PACKAGED_MODEL = Path(__file__).resolve().parents[2] / "models" / "default"
 ScorerKind = Literal["supervised", "lexicon", "zeroshot"]
 MatrixBy = Literal["jurisdiction", "doc"]
 MatrixValue = Literal["count", "max", "share"]
@@ -142,8 +142,8 @@ def _vectors(store: Store, embedder: Embedder, texts: Sequence[str],
     ``embed_input(text, heading)``, read from the index where the embed stage stored them
     and computed now for the rest (the same input, so training, evaluation and scoring all
     see the embed stage's vectors). Returns ``(vectors, reused)``."""
+    from nlp_toolkit.build.embed import embed_input
     from nlp_toolkit.embed import embed_provisions, text_hash
-    from nlp_toolkit.embedding import embed_input
     from nlp_toolkit.store.vectors import get_vectors
 
     mid = embedder.model_id
@@ -335,8 +335,8 @@ def label_texts(store: Store, labels_csv: str | Path, *, manifest: str | Path | 
     missing = [d for d in wanted if d not in provisions]
     if missing and manifest is not None:
         from nlp_toolkit.extract import read_document
-        from nlp_toolkit.manifest import read_manifest
         from nlp_toolkit.segment import segment
+        from nlp_toolkit.sources.manifest import read_manifest
 
         for m in read_manifest(manifest).rows:
             if m.doc_id in missing:

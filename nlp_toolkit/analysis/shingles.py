@@ -4,7 +4,7 @@ Treaties copy provisions from each other with light edits ("each Party shall" vs
 Parties shall"). Character n-gram shingles over normalised text catch those copies in any
 script (no word segmentation needed for Chinese or Thai). This module defines the measure
 on plain strings (:func:`normalise_text`, :func:`char_shingles`, :func:`jaccard`) and picks
-the LSH bands (:func:`optimal_bands`); :mod:`nlp_toolkit.transplants` computes the same
+the LSH bands (:func:`optimal_bands`); :mod:`nlp_toolkit.analysis.transplants` computes the same
 Jaccard on hashed shingles, vectorised, with MinHash signatures and LSH banding over a
 whole corpus. Everything here is pure.
 """

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import pandas as pd
 
-    from nlp_toolkit.amendments import Amendment
+    from nlp_toolkit.analysis.amendments import Amendment
 
 Status = Literal["added", "removed", "changed", "unchanged", "renumbered"]
 STATUSES: tuple[Status, ...] = ("added", "removed", "changed", "unchanged", "renumbered")

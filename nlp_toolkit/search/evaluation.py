@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nlp_toolkit.search import Mode, SearchIndex
+from nlp_toolkit.search.index import Mode, SearchIndex
 
 __all__ = ["evaluate", "read_queries", "recall_at_k", "reciprocal_rank"]
 

@@ -30,8 +30,16 @@ from typing import IO
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
+from nlp_toolkit.defaults import DEFAULT_MANIFEST
 from nlp_toolkit.errors import ChecksumError, FetchError, ManifestError
-from nlp_toolkit.manifest import Failure, ManifestRow, check_url, resolve_path
+from nlp_toolkit.sources.manifest import (
+    Failure,
+    Manifest,
+    ManifestRow,
+    check_url,
+    read_manifest,
+    resolve_path,
+)
 
 #: Largest document a download may deliver (bytes).
 MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
@@ -90,7 +98,7 @@ def fetch(
         ``failures`` and the others are fetched.
 
     Example:
-        >>> from nlp_toolkit.manifest import read_manifest
+        >>> from nlp_toolkit.sources.manifest import read_manifest
         >>> m = read_manifest("corpus/manifest.csv")  # doctest: +SKIP
         >>> fetch(m.rows, m.root, mirror=Path("../shared/corpus")).ok  # doctest: +SKIP
         True
@@ -198,3 +206,18 @@ def _download(url: str, out: IO[bytes], *, max_bytes: int, timeout_s: float) -> 
     except (URLError, OSError, ValueError) as exc:
         raise FetchError(f"download of {url} failed: {exc}; check the network or use "
                          "--mirror DIR") from exc
+
+
+def fetch_manifest(manifest: str | Path | Manifest = DEFAULT_MANIFEST, *,
+                   mirror: str | Path | None = None,
+                   progress: ProgressFn | None = None) -> FetchReport:
+    """Fetch a manifest's documents into its folder; bad rows are failures of the report.
+
+    Raises:
+        ManifestError: The manifest cannot be used at all.
+    """
+    m = manifest if isinstance(manifest, Manifest) else read_manifest(manifest)
+    report = fetch(m.rows, m.root, mirror=Path(mirror) if mirror is not None else None,
+                   progress=progress)
+    report.failures[:0] = list(m.errors)
+    return report

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.plot.tables import (
+from nlp_toolkit.outputs.plot.tables import (
     cross_pairs,
     profile_table,
     topic_provisions,
@@ -171,7 +171,7 @@ def similarity_heatmap(similarity: pd.DataFrame, *, cluster: bool = True,
     data = similarity.to_numpy(dtype=float)
     if data.ndim != 2 or data.shape[0] != data.shape[1] or data.shape[0] < 2:
         raise ToolkitError("similarity_heatmap needs a square frame of at least 2 x 2; build "
-                           "one with nlp_toolkit.plot.topic_similarity")
+                           "one with nlp_toolkit.outputs.plot.topic_similarity")
     order = _cluster_order(data) if cluster else list(range(data.shape[0]))
     data = data[np.ix_(order, order)]
     labels = [_label(similarity.index[i]) for i in order]

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nlp_toolkit.ingest import Job, JobResult, process_job
+from nlp_toolkit.build.ingest import Job, JobResult, process_job
 
 if TYPE_CHECKING:
+    from nlp_toolkit.build.score import LoadedScorer, ScorerKind
     from nlp_toolkit.embed import Embedder
     from nlp_toolkit.score import ProvisionScore
-    from nlp_toolkit.scoring import LoadedScorer, ScorerKind
 
 __all__ = ["DocToScore", "embed_texts", "embed_units", "embedder_info", "extract_bytes",
            "score_documents", "scorer_info"]
@@ -77,7 +77,7 @@ def embed_texts(name: str, texts: Sequence[str], batch_size: int = 64) -> np.nda
 def _scorer(kind: ScorerKind, model: str) -> LoadedScorer:
     key = (kind, model)
     if key not in _SCORERS:
-        from nlp_toolkit.scoring import load_scorer
+        from nlp_toolkit.build.score import load_scorer
 
         loaded = _SCORERS[key] = load_scorer(kind, model)
         if loaded.embedder is not None:  # one copy of the model per worker
@@ -99,7 +99,7 @@ def score_documents(kind: ScorerKind, model: str, docs: Sequence[DocToScore]
     ``embed_input(text, heading)`` (never the bare text), so that distributed and local
     scoring see the same vectors.
     """
-    from nlp_toolkit.scoring import _score_texts
+    from nlp_toolkit.build.score import _score_texts
 
     loaded = _scorer(kind, model)
     out: list[tuple[str, list[ProvisionScore]]] = []
@@ -113,8 +113,8 @@ def score_documents(kind: ScorerKind, model: str, docs: Sequence[DocToScore]
 def embed_units(embedder: Embedder, texts: Sequence[str], headings: Sequence[str]
                 ) -> np.ndarray:
     """Vectors of units as the embed stage embeds them: of ``embed_input(text, heading)``."""
+    from nlp_toolkit.build.embed import embed_input
     from nlp_toolkit.embed import embed_provisions
-    from nlp_toolkit.embedding import embed_input
 
     return embed_provisions([embed_input(t, h) for t, h in zip(texts, headings, strict=True)],
                             embedder)

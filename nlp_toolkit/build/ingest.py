@@ -7,7 +7,7 @@ extracted and segmented in worker processes; their results come back to the pare
 only writer, which stores each document in one transaction.
 
 A file that cannot be read (truncated, encrypted, scanned, over a limit) or a worker that
-crashes on it is recorded as a :class:`~nlp_toolkit.manifest.Failure` (in the report and
+crashes on it is recorded as a :class:`~nlp_toolkit.sources.manifest.Failure` (in the report and
 the ``failures`` table) and the other files go on. A scanned document is also stored as a
 document with ``status = 'scanned'`` and no provisions, so an unchanged one is skipped later.
 
@@ -45,10 +45,10 @@ from nlp_toolkit.errors import (
     StoreError,
 )
 from nlp_toolkit.extract import ExtractLimits, Format, read_document
-from nlp_toolkit.fetch import ProgressFn, sha256_file
-from nlp_toolkit.manifest import Failure, ManifestRow, rows_for_paths
 from nlp_toolkit.records import ExtractedDocument, Provision
 from nlp_toolkit.segment import segment
+from nlp_toolkit.sources.fetch import ProgressFn, sha256_file
+from nlp_toolkit.sources.manifest import Failure, ManifestRow, rows_for_paths
 from nlp_toolkit.store import DocumentMeta, Store
 
 
@@ -195,7 +195,7 @@ def ingest(
         Counts, timings and one :class:`Failure` per input that could not be ingested.
 
     Example:
-        >>> from nlp_toolkit.manifest import read_manifest  # doctest: +SKIP
+        >>> from nlp_toolkit.sources.manifest import read_manifest  # doctest: +SKIP
         >>> with Store.open("corpus/index.sqlite") as store:  # doctest: +SKIP
         ...     print(ingest(read_manifest("corpus/manifest.csv").rows, store).summary())
     """

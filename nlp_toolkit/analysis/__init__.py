@@ -1,0 +1,4 @@
+"""Reading an index across documents.
+
+Comparison, transplants, shingles, version diffs, amendments.
+"""

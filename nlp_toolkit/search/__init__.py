@@ -1,0 +1,1 @@
+"""Finding provisions: the search index, ranking, query expansion, snippets, batches, evaluation."""
