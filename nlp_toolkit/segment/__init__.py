@@ -52,7 +52,12 @@ from nlp_toolkit.segment.elucidation import (
 )
 from nlp_toolkit.segment.markers import match_marker
 from nlp_toolkit.segment.numbering import ChainItem, best_chain, number_key
-from nlp_toolkit.segment.patterns import Candidate, match_article, match_container
+from nlp_toolkit.segment.patterns import (
+    Candidate,
+    match_article,
+    match_container,
+    run_in_heading,
+)
 from nlp_toolkit.segment.toc import toc_lines
 from nlp_toolkit.segment.tree import RANK, Start, build, sub_starts
 
@@ -300,7 +305,7 @@ def _article_head(
         if not rest and j < len(lines) and _title_like(lines[j], ln):
             rest = lines[j].text.strip()
             j += 1
-        elif rest and (len(rest) > 150 or rest.endswith(".")):
+        elif rest and (len(rest) > (300 if ln.bold else 150) or rest.endswith(".")):
             rest = ""
         if rest:
             parts = [rest]
@@ -319,6 +324,8 @@ def _article_head(
     elif not heading and ln.bold and cand.rest and len(cand.rest) < 100:
         heading = cand.rest.strip()
         body_line, body_col = i + 1, 0
+    elif not heading and (run_in := run_in_heading(cand.rest)) is not None:
+        heading, body_col = run_in[0], body_col + run_in[1]
     rest = cand.rest.strip()
     if not heading and rest.startswith("[") and len(rest) < 80:
         heading = rest  # "33. [Repealed]", "27. to 32. [Repealed by Act 40 of 2020]"
