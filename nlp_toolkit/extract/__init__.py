@@ -211,6 +211,7 @@ def read_document(
         from nlp_toolkit.extract.html import read_html
 
         return read_html(p, language=language)
+    from nlp_toolkit.extract.annotations import split_amendment_notes
     from nlp_toolkit.extract.text import read_text
 
     if fmt == "txt":
@@ -218,4 +219,5 @@ def read_document(
 
         if is_gazette(head.decode("utf-8", errors="replace")):
             return read_gazette(p)
-    return read_text(p, markdown=fmt == "md")
+    # consolidated acts' "[Act 19 of 2024 wef 31/10/2025]" go to metadata (annotations.py)
+    return split_amendment_notes(read_text(p, markdown=fmt == "md"))
