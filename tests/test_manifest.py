@@ -32,7 +32,7 @@ def _write(tmp_path: Path, body: str, header: str = HEADER) -> Path:
 
 def test_shared_manifest_reads_without_errors(shared_corpus: Path) -> None:
     m = read_manifest(shared_corpus / "manifest.csv")
-    assert len(m.rows) == 483 and m.errors == ()
+    assert len(m.rows) == 492 and m.errors == ()
     assert all(r.file.is_file() for r in m.rows)
     assert m.rows[0].file == (shared_corpus / m.rows[0].path).resolve()
 

@@ -140,7 +140,7 @@ def process_job(job: Job) -> JobResult:
             signal.signal(signal.SIGALRM, _overtime)
             signal.setitimer(signal.ITIMER_REAL, alarm)
         doc = read_document(Path(job.file), cast("Format | None", job.fmt or None),
-                            limits=job.limits)
+                            limits=job.limits, language=job.language or None)
         provisions = segment(job.doc_id, doc, language=job.language or "en",
                              doc_type=job.doc_type)
         if alarm is not None:

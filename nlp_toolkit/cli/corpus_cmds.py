@@ -51,7 +51,7 @@ def ingest(paths: tuple[Path, ...], manifest: Path | None, workers: int | None,
            wait: bool) -> None:
     """Read documents, split them into provisions and store them; unchanged files are skipped.
 
-    PATHs are PDF, Markdown/text or ToTA XML files, or folders of them (doc_id = file name).
+    PATHs are PDF, Markdown/text, HTML or ToTA XML files, or folders of them (doc_id = file name).
     Without PATHs the default manifest is ingested. A file that cannot be read is named on
     stderr with the reason, the others are kept, and the exit code is 1. A scanned file (no
     text layer) is reported too; it is OCR'd only if tesseract and pytesseract are installed,

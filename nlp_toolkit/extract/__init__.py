@@ -2,9 +2,11 @@
 
 ``read_document`` checks the file first (exists, not empty, not over ``max_bytes``, its
 first bytes match its format: a web page saved as ``.pdf`` is refused with a message that
-says what it is), then calls ``read_pdf`` (``pdf.py``), ``read_text`` (``text.py``) or
-``read_tota`` (``tota.py``). Every failure is an ``ExtractionError`` (or its subclass
-``ResourceLimitError``) with a one-line message naming the file and the reason.
+says what it is), then calls ``read_pdf`` (``pdf.py``), ``read_text`` (``text.py``),
+``read_tota`` (``tota.py``) or ``read_html`` (``html.py``); plain text extracted from an
+Indonesian gazette goes through ``gazette.py``. Every failure is an ``ExtractionError``
+(or its subclass ``ResourceLimitError``) with a one-line message naming the file and the
+reason.
 
 >>> detect_format("laws/chn-pipl-2021.md")
 'md'
@@ -20,7 +22,7 @@ from typing import Literal, get_args
 from nlp_toolkit.errors import ExtractionError, ResourceLimitError
 from nlp_toolkit.records import ExtractedDocument
 
-Format = Literal["pdf", "md", "txt", "xml"]
+Format = Literal["pdf", "md", "txt", "xml", "html"]
 FORMATS: tuple[str, ...] = get_args(Format)
 SUFFIXES: dict[str, Format] = {
     ".pdf": "pdf",
@@ -29,6 +31,8 @@ SUFFIXES: dict[str, Format] = {
     ".txt": "txt",
     ".text": "txt",
     ".xml": "xml",
+    ".html": "html",
+    ".htm": "html",
 }
 #: How many leading bytes are read to check what a file really is.
 SNIFF_BYTES = 1024
@@ -57,7 +61,7 @@ class ExtractLimits:
 
 
 def detect_format(path: str | Path) -> Format:
-    """The format of a file from its suffix (``.pdf``, ``.md``/``.markdown``, ``.txt``, ``.xml``).
+    """The format of a file from its suffix (``.pdf``, ``.md``, ``.txt``, ``.xml``, ``.html``).
 
     Raises:
         ExtractionError: the suffix is not one of those.
@@ -155,6 +159,12 @@ def _check_content(path: Path, fmt: Format, head: bytes) -> None:
                 f"{path}: starts with {_quote_start(head)!r} — not XML (it looks like {what}); "
                 "only ToTA treaty XML is supported"
             )
+    elif fmt == "html":
+        if what not in _TEXT_LIKE:
+            raise ExtractionError(
+                f"{path}: starts with {_quote_start(head)!r} — not a web page (it looks like "
+                f"{what}); give it its real suffix"
+            )
     elif what not in _TEXT_LIKE:  # md/txt: markup is still text; PDFs and binaries are not
         raise ExtractionError(
             f"{path}: starts with {_quote_start(head)!r} — not a text file (it looks like "
@@ -167,6 +177,7 @@ def read_document(
     fmt: Format | None = None,
     *,
     limits: ExtractLimits = ExtractLimits(),  # noqa: B008 - frozen, so safe as a default
+    language: str | None = None,
 ) -> ExtractedDocument:
     """Read any supported document into an ``ExtractedDocument``.
 
@@ -174,6 +185,8 @@ def read_document(
         path: The file.
         fmt: Its format; by default taken from the suffix (``detect_format``).
         limits: Size, page and time limits for this file.
+        language: The document's language, where a reader needs it: a web page that also
+            carries a translation keeps the content in this language.
 
     Raises:
         ExtractionError: the file is missing, empty, not what its format says, or
@@ -194,6 +207,17 @@ def read_document(
         from nlp_toolkit.extract.tota import read_tota
 
         return read_tota(p)
+    if fmt == "html":
+        from nlp_toolkit.extract.html import read_html
+
+        return read_html(p, language=language)
+    from nlp_toolkit.extract.annotations import split_amendment_notes
     from nlp_toolkit.extract.text import read_text
 
-    return read_text(p, markdown=fmt == "md")
+    if fmt == "txt":
+        from nlp_toolkit.extract.gazette import is_gazette, read_gazette
+
+        if is_gazette(head.decode("utf-8", errors="replace")):
+            return read_gazette(p)
+    # consolidated acts' "[Act 19 of 2024 wef 31/10/2025]" go to metadata (annotations.py)
+    return split_amendment_notes(read_text(p, markdown=fmt == "md"))

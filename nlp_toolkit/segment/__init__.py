@@ -15,7 +15,12 @@ Decisions worth knowing:
 - after the first SCHEDULE heading every numbered line is a paragraph of a schedule;
 - sections quoted inside an amending act ("12A. ...") stay in the amending section;
 - when any line carries a ``hint`` the units come from the hints alone (paragraphs and
-  items are still found inside them).
+  items are still found inside them);
+- an Indonesian law's elucidation (PENJELASAN) is one ``elucidations`` unit holding an
+  ``elucidation`` unit per article (``DOC:Penjelasan 5`` explains ``DOC:5``), never a
+  second set of articles; an amending law's articles are ``Pasal I`` and ``Pasal II``
+  (``elucidation.py``);
+- in Indonesian and Vietnamese documents ``a.`` and ``a)`` also open items (huruf, điểm).
 
 >>> from nlp_toolkit.records import ExtractedDocument, Line
 >>> doc = ExtractedDocument(lines=(Line("Example Act"), Line("Section 1 This Act is the Act."),
@@ -38,9 +43,21 @@ from nlp_toolkit.segment.containers import (
     container_heads,
     select_containers,
 )
+from nlp_toolkit.segment.elucidation import (
+    ELUCIDATION_LEVEL,
+    ELUCIDATIONS_LEVEL,
+    elucidation_articles,
+    elucidation_start,
+    roman_articles,
+)
 from nlp_toolkit.segment.markers import match_marker
 from nlp_toolkit.segment.numbering import ChainItem, best_chain, number_key
-from nlp_toolkit.segment.patterns import Candidate, match_article, match_container
+from nlp_toolkit.segment.patterns import (
+    Candidate,
+    match_article,
+    match_container,
+    run_in_heading,
+)
 from nlp_toolkit.segment.toc import toc_lines
 from nlp_toolkit.segment.tree import RANK, Start, build, sub_starts
 
@@ -54,6 +71,8 @@ _FAMILY_LABEL = {
     "cw": "Section",
 }
 _FOOTNOTE_RE = re.compile(r"(?<=[A-Za-z)])\d{1,2}$")
+#: Languages whose items are lettered "a." (Indonesian huruf) or "a)" (Vietnamese điểm).
+_LETTERED_LANGUAGES = frozenset({"id", "vi"})
 _SENTENCE_END = (".", ";", ":", "\u201d", '"', "]", "\u3002", "\uff1b", "\uff1a")
 
 
@@ -65,8 +84,10 @@ def segment(
     Args:
         doc_id: the document's id; refs are ``DOC_ID:NUMBER``.
         doc: the reader's output; only ``doc.lines`` is used.
-        language: the document's language (the patterns of every language are tried;
-            kept for callers and future language-specific rules).
+        language: the document's language. The unit patterns of every language are
+            tried on every document; only the lettered items ``a.`` and ``a)`` are
+            language-specific (Indonesian ``id``, Vietnamese ``vi``), because elsewhere
+            a line starting "a." is far more often a wrapped sentence.
         doc_type: the manifest's document type (informational).
 
     Returns:
@@ -78,7 +99,8 @@ def segment(
     >>> [(p.number, p.level) for p in segment("cn", doc)]
     [('1', 'article'), ('2', 'article')]
     """
-    del language, doc_type  # every convention is tried on every document
+    del doc_type  # every convention is tried on every document
+    lettered = language in _LETTERED_LANGUAGES
     lines = doc.lines
     text = doc.text
     offsets: list[int] = []
@@ -107,6 +129,7 @@ def segment(
                     last,
                     first_col=head.body_col,
                     allow_dot=allow_dot or h.level in ("schedule", "annex"),
+                    lettered=lettered,
                 )
             )
     return build(doc_id, text, lines, offsets, starts, chapter_article=chapter_article)
@@ -147,7 +170,15 @@ def _quoted_lines(lines: Sequence[Line]) -> set[int]:
 
 def _detect_heads(lines: Sequence[Line]) -> tuple[list[Head], bool, bool]:
     """Find containers, schedules and the article/section chain."""
-    skip = toc_lines(lines) | _quoted_lines(lines)
+    eluc = elucidation_start(lines)
+    end = len(lines) if eluc is None else eluc
+    tail = _elucidation_heads(lines, eluc)
+    roman = roman_articles(lines, end)
+    if roman:  # an amending law: Pasal I quotes the articles it amends
+        heads = [Head(Start(0, RANK["article"], "article", n, "", "Article"), i, i + 1, 0)
+                 for i, n in roman]
+        return heads + tail, False, True
+    skip = toc_lines(lines) | _quoted_lines(lines) | set(range(end, len(lines)))
     cands, first_schedule = container_candidates(lines, skip)
     # the chain is found twice: first to judge the container candidates, then again with
     # the chosen containers (whose headings restart the numbering of the articles in them)
@@ -163,7 +194,21 @@ def _detect_heads(lines: Sequence[Line]) -> tuple[list[Head], bool, bool]:
     )
     chain_heads = [_article_head(lines, i, cand, container_at, skip) for i, cand in picked]
     heads = sorted([*container_at.values(), *chain_heads], key=lambda h: h.first_line)
-    return heads, chapter_article, family != "cw"
+    return heads + tail, chapter_article, family != "cw"
+
+
+def _elucidation_heads(lines: Sequence[Line], start: int | None) -> list[Head]:
+    """The elucidation unit and its per-article units (``elucidation.py``)."""
+    if start is None:
+        return []
+    name = "Penjelasan"
+    heads = [Head(Start(0, RANK[ELUCIDATIONS_LEVEL], ELUCIDATIONS_LEVEL, name, name, name),
+                  start, start + 1, 0)]
+    for i, number in elucidation_articles(lines, start):
+        label = f"{name} {number}"
+        heads.append(Head(Start(0, RANK[ELUCIDATION_LEVEL], ELUCIDATION_LEVEL, label, "",
+                                label), i, i + 1, 0))
+    return heads
 
 
 def _strength(lines: Sequence[Line], i: int, cand: Candidate) -> float:
@@ -260,7 +305,7 @@ def _article_head(
         if not rest and j < len(lines) and _title_like(lines[j], ln):
             rest = lines[j].text.strip()
             j += 1
-        elif rest and (len(rest) > 150 or rest.endswith(".")):
+        elif rest and (len(rest) > (300 if ln.bold else 150) or rest.endswith(".")):
             rest = ""
         if rest:
             parts = [rest]
@@ -276,9 +321,11 @@ def _article_head(
                 j += 1
             heading = " ".join(parts)
             body_line, body_col = j, 0
-    elif not heading and ln.bold and cand.rest and len(cand.rest) < 100:
+    elif not heading and (ln.bold or ln.heading_level) and cand.rest and len(cand.rest) < 100:
         heading = cand.rest.strip()
         body_line, body_col = i + 1, 0
+    elif not heading and (run_in := run_in_heading(cand.rest)) is not None:
+        heading, body_col = run_in[0], body_col + run_in[1]
     rest = cand.rest.strip()
     if not heading and rest.startswith("[") and len(rest) < 80:
         heading = rest  # "33. [Repealed]", "27. to 32. [Repealed by Act 40 of 2020]"

@@ -20,6 +20,8 @@ _SUB_RE = re.compile(
     r"^(?:\(([1-9]\d{0,2}[A-Za-z]?|[a-z]{1,4}|[A-Z])\)(?=\s|$)|([1-9]\d{0,2})\.(?=\s|$)"
     r"|（([一二三四五六七八九十]{1,3})）|([๐-๙]{1,3})\)(?=\s|$)|\(([๐-๙]{1,3})\)(?=\s|$))"
 )
+# Indonesian huruf "a." and Vietnamese điểm "a)", "đ)": only where the caller asks for them
+_LETTERED_RE = re.compile(r"^([a-zđ])[.)](?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +33,11 @@ class Marker:
     length: int  # characters the marker takes
 
 
-def match_marker(text: str) -> Marker | None:
+def match_marker(text: str, *, lettered: bool = False) -> Marker | None:
     """Recognise a sub-unit marker at the start of ``text``.
+
+    ``lettered``: also ``a.`` and ``a)`` (Indonesian and Vietnamese items); the letter
+    ``đ`` comes after ``d``, as in the Vietnamese alphabet.
 
     >>> match_marker("(iv) the monitoring").kinds
     ('roman',)
@@ -40,6 +45,9 @@ def match_marker(text: str) -> Marker | None:
     ('roman', 'letter')
     """
     m = _SUB_RE.match(text)
+    if not m and lettered:
+        lm = _LETTERED_RE.match(text)
+        return Marker(lm.group(1), ("letter",), lm.end()) if lm else None
     if not m:
         return None
     rest = text[m.end() :].lstrip()
@@ -78,6 +86,8 @@ def marker_value(token: str, kind: str) -> int:
     if kind == "cn":
         return chinese_to_int(token)
     if kind in ("letter", "upper"):
+        if token == "đ":  # Vietnamese a, b, c, d, đ, e: đ shares d's value (tree._is_next)
+            return 4
         # a, b, ..., z, aa, bb, ...
         return (len(token) - 1) * 26 + ord(token[0].lower()) - 96
     raise ValueError(f"unknown marker kind {kind!r}")

@@ -86,7 +86,9 @@ _ARTICLE_RE = re.compile(
     r"^(?:Article|ARTICLE|Art\.|Điều|Pasal|PASAL)\s+(\d{1,4}(?:\.\d{1,3})?[A-Za-z]{0,3})"
     r"(?![\d(.]\d|\()\s*[:.]?\s*"
 )
-_SECTION_RE = re.compile(r"^(?:Section|SECTION|Sec\.)\s+(\d{1,4}[A-Za-z]{0,3})(?![\d(])\s*[:.]?\s*")
+_SECTION_RE = re.compile(
+    r"^(?:Section|SECTION|Sec\.|SEC\.)\s+(\d{1,4}[A-Za-z]{0,3})(?![\d(])\s*[:.]?\s*"
+)
 _CN_ART_RE = re.compile(rf"^第({_CN}{{1,8}})条(?:之({_CN}{{1,3}}))?\s*")
 _TH_ART_RE = re.compile(r"^มาตรา\s*([๐-๙0-9]{1,4}(?:/[๐-๙0-9]{1,3})?)\s*")
 _CW_RE = re.compile(rf"^([1-9]\d{{0,3}}[A-Za-z]{{0,3}})\.(?:\s*[{_DASH}]\s*|\s+|$)")
@@ -162,6 +164,23 @@ def match_article(text: str) -> Candidate | None:
     return None
 
 
+# Philippine run-in heading: "Short Title. – This Act ...", the dash sometimes already
+# replaced by U+FFFD in the source page
+_RUN_IN_RE = re.compile(rf"^([A-Z][^.;:\n]{{1,120}}?)\s*\.\s*[{_DASH}\ufffd]\s*")
+
+
+def run_in_heading(rest: str) -> tuple[str, int] | None:
+    """A heading run into its section's first sentence: ``(heading, body offset)``.
+
+    >>> run_in_heading("Short Title. \u2013 This Act shall be known as the Example Act.")
+    ('Short Title', 15)
+    >>> run_in_heading("The Commission shall act. It may delegate.") is None
+    True
+    """
+    m = _RUN_IN_RE.match(rest)
+    return (m.group(1).strip(), m.end()) if m else None
+
+
 # ---- containers -----------------------------------------------------------------------
 
 _NUM_WORD = (
@@ -169,7 +188,7 @@ _NUM_WORD = (
     r"FIFTEEN|SIXTEEN|SEVENTEEN|EIGHTEEN|NINETEEN|TWENTY)"
 )
 _CONTAINER_RE = re.compile(
-    rf"^(PART|Part|CHAPTER|Chapter|BAB|Bab|Chương|CHƯƠNG|หมวด)\s+"
+    rf"^(PART|Part|CHAPTER|Chapter|RULE|Rule|BAB|Bab|Chương|CHƯƠNG|หมวด)\s+"
     rf"([IVXLC]{{1,7}}[A-Za-z]?|[1-9]\d{{0,2}}[A-Za-z]?|{_NUM_WORD}|[๐-๙]{{1,3}})(?![\w(]|\.\d)"
     rf"\s*([.:{_DASH}]?)\s*"
 )
@@ -187,6 +206,7 @@ _LEADER_TAIL_RE = re.compile(r"(?<![.\s])\s*+(?:\.\s?){4,}+$|(?<![…\s])\s*+…
 _CONTAINER_LEVEL = {
     "part": "part",
     "chapter": "chapter",
+    "rule": "chapter",  # implementing rules (Philippine IRR): RULE I, RULE II
     "bab": "chapter",
     "chương": "chapter",
     "หมวด": "chapter",
@@ -260,6 +280,8 @@ def match_container(text: str) -> ContainerMatch | None:
             return None
         level = _CONTAINER_LEVEL[m.group(1).lower()]
         label = "Part" if level == "part" else "Chapter"
+        if m.group(1).lower() == "rule":
+            label = "Rule"
         token = m.group(2)
         suffix = ""
         if len(token) > 1 and (token[:-1].isdigit() or token[-1].islower()) and token[-1].isalpha():

@@ -23,6 +23,8 @@ RANK = {
     "subchapter": 2,
     "article": 3,
     "section": 3,
+    "elucidations": 0,  # an Indonesian law's PENJELASAN, after the body (elucidation.py)
+    "elucidation": 3,
 }
 SUB_RANK = 4
 _NESTED = frozenset({"part", "chapter", "subchapter"})  # containers numbered by their parent
@@ -53,6 +55,8 @@ class _Enum:
 
 
 def _is_next(enum: _Enum, token: str, kind: str) -> bool:
+    if kind == "letter" and enum.token == "d" and token == "đ":
+        return True  # Vietnamese: d, đ, e
     value = marker_value(token, kind)
     if value == enum.value + 1:
         return not (kind == "paren_digit" and not token.isdigit())
@@ -74,6 +78,7 @@ def sub_starts(
     *,
     first_col: int,
     allow_dot: bool,
+    lettered: bool = False,
 ) -> list[Start]:
     """Paragraph and item starts in lines ``first..last`` (inclusive).
 
@@ -81,7 +86,7 @@ def sub_starts(
     A marker counts when it continues an open enumeration (``(b)`` after ``(a)``) or
     opens a new style with its first value (``(1)``, ``(a)``, ``(i)``); anything else
     at a line start is a wrapped line or a cross-reference. ``(i)`` after ``(h)`` is a
-    letter, elsewhere a Roman one.
+    letter, elsewhere a Roman one. ``lettered``: ``a.`` and ``a)`` open items too.
     """
     out: list[Start] = []
     stack: list[_Enum] = []
@@ -90,7 +95,7 @@ def sub_starts(
         line_end = line_offsets[li + 1] - 1 if li + 1 < len(line_offsets) else len(text)
         raw = text[line_offsets[li] + col : line_end]
         stripped = raw.lstrip()
-        m = match_marker(stripped)
+        m = match_marker(stripped, lettered=lettered)
         if m is None:
             continue
         kinds = [k for k in m.kinds if allow_dot or k != "dot_digit"]

@@ -50,7 +50,9 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "source_commit", "download_url", "license_note", "notes", "sha256",
 )
 #: File suffix -> format name the readers understand.
-FORMATS: dict[str, str] = {".pdf": "pdf", ".md": "md", ".txt": "txt", ".xml": "xml"}
+FORMATS: dict[str, str] = {
+    ".pdf": "pdf", ".md": "md", ".txt": "txt", ".xml": "xml", ".html": "html", ".htm": "html",
+}
 
 DOC_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
