@@ -218,9 +218,16 @@ class Corpus:
 
     def matrix(self, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
                value: Literal["count", "max", "share"] = "count",
-               jurisdictions: Sequence[str] | None = None) -> MatrixResult:
+               jurisdictions: Sequence[str] | None = None,
+               all_jurisdictions: bool = False) -> MatrixResult:
         """The jurisdiction (or document) × topic table with refs per cell; see
         :func:`nlp_toolkit.build.score.matrix`. Unpacks as ``frame, refs``.
+
+        By default the rows are the region (:mod:`nlp_toolkit.region`): the ten ASEAN
+        member states and China (their national documents), then each agreement they are
+        party to as a row of its own. ``all_jurisdictions=True`` gives every jurisdiction,
+        a treaty counting for each of its parties; ``jurisdictions`` gives only those.
+        ``frame.attrs["titles"]`` labels the rows.
 
         Raises:
             ToolkitError: The index has no scores yet.
@@ -234,8 +241,12 @@ class Corpus:
         """
         from nlp_toolkit.build.score import matrix
         from nlp_toolkit.outputs.results import MatrixResult
+        from nlp_toolkit.region import read_region_rows
 
-        return MatrixResult(*matrix(self.store, by=by, value=value, jurisdictions=jurisdictions))
+        rows = (None if jurisdictions or all_jurisdictions
+                else read_region_rows(self.store, by=by))
+        return MatrixResult(*matrix(self.store, by=by, value=value, jurisdictions=jurisdictions,
+                                    rows=rows))
 
     def train(self, labels: str | Path, out: str | Path, *, manifest: str | Path | None = None,
               folds: int = 5) -> tuple[Path, dict[str, Any]]:

@@ -155,10 +155,18 @@ def test_lexicon_matrix_on_a_real_law(shared_corpus: Path, tmp_path: Path) -> No
         scored = scores_for_refs(corpus.store, refs[("CHN", "personal_data")])
         assert all("personal_data" in s["labels"] for s in scored.values())
         assert len(scored) == frame.loc["CHN", "personal_data"]
-    result = CliRunner().invoke(main, ["matrix", "--db", str(db), "--format", "csv"])
+    result = CliRunner().invoke(main, ["matrix", "--db", str(db), "--format", "csv",
+                                       "--all-jurisdictions"])
     assert result.exit_code == 0, result.output
     header, *lines = result.output.splitlines()
-    assert header == "jurisdiction,topic,value,n_provisions,refs"
+    assert header == "jurisdiction,topic,value,n_provisions,refs,title"
     assert len(lines) == len(TOPICS)
+    assert lines[0].startswith("CHN,") and lines[0].endswith(",China (CHN)")
+    # the default region view: every ASEAN member and China, China's cells the same
+    region = CliRunner().invoke(main, ["matrix", "--db", str(db), "--format", "csv"])
+    assert region.exit_code == 0, region.output
+    _, *region_lines = region.output.splitlines()
+    assert len(region_lines) == 11 * len(TOPICS)
+    assert [x for x in region_lines if x.startswith("CHN,")] == lines
     cells = CliRunner().invoke(main, ["matrix", "--db", str(db), "--format", "json"])
     assert all(isinstance(c["refs"], list) for c in json.loads(cells.output))

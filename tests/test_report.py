@@ -142,3 +142,52 @@ def test_report_opens_in_headless_chromium(analysis_db: Path, tmp_path: Path) ->
     look = Path("/tmp/viz/plots")
     look.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, look / "report_screenshot.png")
+
+
+def _anchors_resolve(page: str) -> None:
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    links = re.findall(r'href="#([^"]*)"', page)
+    assert links, "the page has no jump links"
+    missing = sorted({h for h in links if h not in ids})
+    assert not missing, f"links to no anchor: {missing}"
+
+
+def test_report_shows_the_region_by_title_with_a_toc(tmp_path: Path) -> None:
+    from nlp_toolkit.outputs.report import build_report
+    from tests.test_region import scored_region_store
+
+    db = tmp_path / "index.sqlite"
+    scored_region_store(db).close()
+    page = build_report(db, tmp_path / "region.html").read_text(encoding="utf-8")
+    _anchors_resolve(page)
+    assert page.index('<nav id="toc">') < page.index('<section id="coverage">')
+    for section in ("coverage", "jurisdictions", "topics", "pairs"):
+        assert f'href="#{section}"' in page
+    assert 'href="#topic-data-flows"' in page and 'id="topic-data-flows"' in page
+    # the region's rows, members first, agreements as rows of their own, by title
+    table = page[page.index('<section id="jurisdictions">'):page.index('<section id="topics">')]
+    assert table.index(">Brunei Darussalam (BRN)<") < table.index(">Philippines (PHL)<") \
+        < table.index("Singapore - Australia [sg-au-fta]")
+    assert "Data Privacy Act of 2012 <code>phl-law</code>" in page
+    assert "Personal Data Protection Act 2012" in page  # provision views name their law
+    assert "no document in the index" in page  # a member without a law says so
+    assert "aus-law" not in page and "EU - Chile" not in page  # outside the region
+    assert "--all-jurisdictions" in page
+
+    every = build_report(db, tmp_path / "all.html", all_jurisdictions=True).read_text(
+        encoding="utf-8")
+    _anchors_resolve(every)
+    assert "Privacy Act 1988 <code>aus-law</code>" in every and "EU - Chile" in every
+    assert ">Brunei Darussalam (BRN)<" not in every
+
+    cli_out = tmp_path / "cli.html"
+    result = CliRunner().invoke(main_cli(), ["report", "--out", str(cli_out), "--db", str(db),
+                                             "--all-jurisdictions"])
+    assert result.exit_code == 0, result.output
+    assert "EU - Chile" in cli_out.read_text(encoding="utf-8")
+
+
+def main_cli():  # type: ignore[no-untyped-def]
+    from nlp_toolkit.cli import main
+
+    return main

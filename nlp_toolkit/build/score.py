@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.region import RegionRows, row_titles
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.scores import (
     main_unit_ids,
@@ -236,7 +237,8 @@ def score_store(store: Store, loaded: LoadedScorer, *, doc_ids: Sequence[str] | 
 
 
 def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "count",
-           jurisdictions: Sequence[str] | None = None, *, model_id: str | None = None
+           jurisdictions: Sequence[str] | None = None, *, model_id: str | None = None,
+           rows: RegionRows | None = None
            ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
     """The jurisdiction (or document) × topic table of the stored scores.
 
@@ -247,12 +249,18 @@ def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "co
             probability of any provision) or ``share`` (asserted provisions / scored ones).
         jurisdictions: only these jurisdictions.
         model_id: the scores of this model (default: the most recently used one).
+        rows: a region view (:func:`nlp_toolkit.region.read_region_rows`): its rows, in
+            its order, each document counted in its own row only (an agreement is a row of
+            its own, not counted for each party); members show even without scores,
+            agreements only with them. ``None``: every jurisdiction (or document).
 
     Returns:
         ``(frame, refs)``: ``frame`` has one row per jurisdiction or document, one column per
         topic (taxonomy order) and an ``n_provisions`` column; ``refs[(row, topic)]`` lists
         the refs behind the cell, most probable first (for ``max`` the most probable
         provision comes first even when no provision asserts the topic).
+        ``frame.attrs["titles"]`` labels the rows (country names, document titles) and
+        ``frame.attrs["agreements"]`` lists the rows that are agreements.
 
     Raises:
         ToolkitError: the index has no scores (run ``nlp-toolkit score``).
@@ -271,8 +279,11 @@ def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "co
     provs: dict[str, set[str]] = {}
     best: dict[tuple[str, str], tuple[float, str]] = {}
     hits: dict[tuple[str, str], list[tuple[float, str]]] = {}
-    for c in topic_rows(store, model_id, jurisdictions=jurisdictions):
-        if by == "doc":
+    region_docs = sorted(rows.of_doc) if rows is not None else None
+    for c in topic_rows(store, model_id, jurisdictions=jurisdictions, doc_ids=region_docs):
+        if rows is not None:
+            keys = [rows.of_doc[c.doc_id]] if c.doc_id in rows.of_doc else []
+        elif by == "doc":
             keys = [c.doc_id]
         else:
             keys = [j for j in c.jurisdiction.split(";") if j and (not wanted or j in wanted)]
@@ -286,7 +297,14 @@ def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "co
     for _, t in best:
         if t not in topics:
             topics.append(t)
-    index = sorted(provs)
+    if rows is None:
+        index = sorted(provs)
+        titles = row_titles(store.documents(), index)
+        agreements: list[str] = []
+    else:
+        index = [k for k in rows.keys if k not in rows.agreements or k in provs]
+        titles = {k: rows.titles.get(k, k) for k in index}
+        agreements = [k for k in index if k in rows.agreements]
     data: list[dict[str, Any]] = []
     refs: dict[tuple[str, str], list[str]] = {}
     for key in index:
@@ -298,15 +316,18 @@ def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "co
                 ranked = [best[cell][1], *[r for r in ranked if r != best[cell][1]]]
             refs[cell] = ranked
             n = len(hits.get(cell, []))
+            scored = len(provs.get(key, ()))
             if value == "count":
                 row[t] = n
             elif value == "share":
-                row[t] = round(n / len(provs[key]), 4) if provs[key] else 0.0
+                row[t] = round(n / scored, 4) if scored else 0.0
             else:
                 row[t] = round(best[cell][0], 4) if cell in best else 0.0
-        row["n_provisions"] = len(provs[key])
+        row["n_provisions"] = len(provs.get(key, ()))
         data.append(row)
     frame = pd.DataFrame(data, index=pd.Index(index, name=by), columns=[*topics, "n_provisions"])
+    frame.attrs["titles"] = titles
+    frame.attrs["agreements"] = agreements
     return frame, refs
 
 

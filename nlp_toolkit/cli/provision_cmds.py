@@ -117,13 +117,19 @@ def export(doc_id: str | None, level: str, fmt: str | None, out: Path, db: Path,
               help="The page title.")
 @click.option("--top-k", type=click.IntRange(min=1), default=3, show_default=True,
               help="Provisions shown per topic.")
+@click.option("--all-jurisdictions", is_flag=True,
+              help="Every jurisdiction (default: the ten ASEAN members and China, and the "
+                   "agreements they are party to as rows of their own).")
 @db_option
-def report(out: Path, title: str, top_k: int, db: Path) -> None:
+def report(out: Path, title: str, top_k: int, all_jurisdictions: bool, db: Path) -> None:
     """Write a self-contained HTML report of a scored index.
 
-    Coverage heatmap, per-jurisdiction summaries, top provisions per topic with their
-    evidence highlighted, and the most similar cross-jurisdiction provisions on data flows
-    and personal data. One file: inline CSS and SVG figures, no external links.
+    A table of contents, the coverage heatmap, per-jurisdiction and per-agreement
+    summaries (documents by title), top provisions per topic with their evidence
+    highlighted, and the most similar cross-jurisdiction provisions on data flows and
+    personal data. By default it shows the ten ASEAN member states and China, and the
+    agreements they are party to; --all-jurisdictions shows every jurisdiction. One file:
+    inline CSS and SVG figures, no external links.
 
     \b
     Example:
@@ -132,7 +138,8 @@ def report(out: Path, title: str, top_k: int, db: Path) -> None:
     from nlp_toolkit.outputs.report import build_report
 
     with open_corpus(db, create=False) as corpus, library_errors():
-        path = build_report(corpus, out, title=title, top_k=top_k)
+        path = build_report(corpus, out, title=title, top_k=top_k,
+                            all_jurisdictions=all_jurisdictions)
     click.echo(f"report written to {path}", err=True)
 
 @click.command()

@@ -122,19 +122,26 @@ def evaluate(labels: Path, folds: int, manifest: Path | None, fmt: str | None,
               show_default=True, help="Cell: provisions asserting the topic, the highest "
                                       "probability, or the share of scored provisions.")
 @click.option("--jurisdiction", "jurisdictions", multiple=True,
-              help="Only this jurisdiction; repeatable.")
+              help="Only this jurisdiction (a treaty counts for each party); repeatable.")
+@click.option("--all-jurisdictions", is_flag=True,
+              help="Every jurisdiction, a treaty counting for each party (default: the ten "
+                   "ASEAN members and China, and their agreements as rows of their own).")
 @format_option
 @db_option
-def matrix(by: str, value: str, jurisdictions: tuple[str, ...], fmt: str | None,
-           db: Path) -> None:
+def matrix(by: str, value: str, jurisdictions: tuple[str, ...], all_jurisdictions: bool,
+           fmt: str | None, db: Path) -> None:
     """The jurisdiction × topic matrix of the scores; every cell names its provisions.
 
-    The table shows the values; json, jsonl and csv give one record per cell with its refs.
+    By default the rows are the ten ASEAN member states and China (their national laws),
+    then each agreement they are party to as a row of its own; --all-jurisdictions shows
+    every jurisdiction. The table shows the values; json, jsonl and csv give one record per
+    cell with its refs and the row's title.
 
     \b
     Examples:
+      nlp-toolkit matrix
       nlp-toolkit matrix --jurisdiction SGP --jurisdiction CHN
-      nlp-toolkit matrix --by doc --value max --format jsonl
+      nlp-toolkit matrix --by doc --value max --format jsonl --all-jurisdictions
     """
     import shutil
 
@@ -143,21 +150,25 @@ def matrix(by: str, value: str, jurisdictions: tuple[str, ...], fmt: str | None,
     out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
     with open_corpus(db, create=False) as corpus, library_errors():
         frame, refs = corpus.matrix(by=cast(Any, by), value=cast(Any, value),
-                                    jurisdictions=list(jurisdictions) or None)
+                                    jurisdictions=list(jurisdictions) or None,
+                                    all_jurisdictions=all_jurisdictions)
     topics = [c for c in frame.columns if c != "n_provisions"]
+    titles = frame.attrs.get("titles", {})
     if out_fmt == "table":
         records = [{by: key, **{t: row[t] for t in topics},
-                    "n_provisions": row["n_provisions"]} for key, row in frame.iterrows()]
-        write_records(records, out_fmt, sys.stdout, fields=[by, *topics, "n_provisions"],
+                    "n_provisions": row["n_provisions"], "title": titles.get(key, key)}
+                   for key, row in frame.iterrows()]
+        write_records(records, out_fmt, sys.stdout,
+                      fields=[by, *topics, "n_provisions", "title"],
                       width=max(shutil.get_terminal_size((120, 24)).columns, 240))
         return
     cells = ({by: key, "topic": t, "value": row[t], "n_provisions": int(row["n_provisions"]),
-              "refs": refs.get((str(key), t), [])}
+              "refs": refs.get((str(key), t), []), "title": titles.get(key, key)}
              for key, row in frame.iterrows() for t in topics)
     if out_fmt == "csv":
         cells = ({**c, "refs": ";".join(c["refs"])} for c in cells)
     write_records((_plain(c) for c in cells), out_fmt, sys.stdout,
-                  fields=[by, "topic", "value", "n_provisions", "refs"])
+                  fields=[by, "topic", "value", "n_provisions", "refs", "title"])
 
 
 def _plain(record: dict[str, Any]) -> dict[str, Any]:

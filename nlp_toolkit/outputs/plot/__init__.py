@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -97,9 +97,35 @@ def _fonts() -> dict[str, Any]:
     return {} if cjk is None else {"fontfamily": ["DejaVu Sans", cjk]}
 
 
+#: Heatmaps taller than this many rows repeat the column labels above the first row, so
+#: they are readable where a reader starts (the top of the page).
+TALL_ROWS = 15
+
+
+def _row_labels(frame: pd.DataFrame, labels: Mapping[str, str] | None) -> list[str]:
+    """Row labels: ``labels``, else the frame's ``attrs["titles"]`` (country names and
+    document titles from :meth:`Corpus.matrix`), else the index itself."""
+    titles = labels if labels is not None else frame.attrs.get("titles") or {}
+    return [_label(titles.get(str(r), r), width=80) for r in frame.index]
+
+
+def _agreements_start(frame: pd.DataFrame) -> int | None:
+    """Position of the first agreement row after the member rows, if the frame has both."""
+    agreements = set(frame.attrs.get("agreements") or ())
+    flags = [str(r) in agreements for r in frame.index]
+    if True in flags and False in flags and flags.index(True) > 0:
+        return flags.index(True)
+    return None
+
+
 def coverage_heatmap(matrix: pd.DataFrame, *, value: str = "count", title: str | None = None,
-                     annotate: bool = True, cmap: str = "YlGnBu") -> Figure:
+                     annotate: bool = True, cmap: str = "YlGnBu",
+                     labels: Mapping[str, str] | None = None) -> Figure:
     """Jurisdiction (or document) × topic heatmap of :meth:`Corpus.matrix`'s frame.
+
+    Rows are labelled by title (``labels``, else the frame's ``attrs["titles"]``); a line
+    separates a region's members from its agreements; a tall heatmap (more than
+    :data:`TALL_ROWS` rows) shows the topic labels above the first row as well as below.
 
     Args:
         matrix: rows are jurisdictions or documents, columns topics; an ``n_provisions``
@@ -109,6 +135,7 @@ def coverage_heatmap(matrix: pd.DataFrame, *, value: str = "count", title: str |
         title: the figure title (default: one naming ``value``).
         annotate: write each cell's value in it.
         cmap: a matplotlib colour map name.
+        labels: row key -> label to show.
 
     Raises:
         ToolkitError: the frame is empty.
@@ -118,12 +145,24 @@ def coverage_heatmap(matrix: pd.DataFrame, *, value: str = "count", title: str |
         raise ToolkitError("the matrix is empty: score the index first (`nlp-toolkit score`)")
     data = frame.to_numpy(dtype=float)
     n_rows, n_cols = data.shape
-    fig = _figure(max(6.0, 0.55 * n_cols + 2.5), max(2.5, 0.42 * n_rows + 2.0))
+    rows = _row_labels(matrix, labels)
+    longest = max((len(r) for r in rows), default=0)
+    tall = n_rows > TALL_ROWS
+    fig = _figure(max(6.0, 0.55 * n_cols + 1.2 + 0.075 * longest),
+                  max(2.5, 0.3 * n_rows + (3.2 if tall else 2.0)))
     ax = fig.add_subplot()
     image = ax.imshow(data, cmap=cmap, aspect="auto")
-    ax.set_xticks(range(n_cols), [_label(c) for c in frame.columns], rotation=50, ha="right",
+    columns = [_label(c) for c in frame.columns]
+    ax.set_xticks(range(n_cols), columns, rotation=50, ha="right",
                   rotation_mode="anchor", fontsize=8, **_fonts())
-    ax.set_yticks(range(n_rows), [_label(r) for r in frame.index], fontsize=8, **_fonts())
+    ax.set_yticks(range(n_rows), rows, fontsize=8, **_fonts())
+    if tall:
+        above = ax.secondary_xaxis("top")
+        above.set_xticks(range(n_cols), columns, rotation=50, ha="left",
+                         rotation_mode="anchor", fontsize=8, **_fonts())
+    split = _agreements_start(matrix)
+    if split is not None:
+        ax.axhline(split - 0.5, color="black", linewidth=1.2)
     if annotate:
         top = float(np.nanmax(data)) if data.size else 0.0
         fmt = "{:.0f}" if value == "count" else "{:.2f}"
@@ -134,7 +173,8 @@ def coverage_heatmap(matrix: pd.DataFrame, *, value: str = "count", title: str |
                         color="white" if top and v > 0.6 * top else "black")
     label = {"count": "provisions asserting the topic", "max": "highest topic probability",
              "share": "share of provisions"}.get(value, value)
-    fig.colorbar(image, ax=ax, shrink=0.8, label=label)
+    fig.colorbar(image, ax=ax, shrink=0.8 if not tall else 0.3, label=label,
+                 location="right", anchor=(0.0, 1.0) if tall else (0.0, 0.5))
     ax.set_title(title or f"Topic coverage ({label})", fontsize=10)
     return fig
 
@@ -220,7 +260,9 @@ def profile(table: pd.DataFrame, *, kind: str = "bindingness", normalize: bool =
     values = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) \
         if normalize else counts
     n = len(table.index)
-    fig = _figure(8.0, max(2.5, 0.38 * n + 1.6))
+    rows = _row_labels(table, None)
+    fig = _figure(5.5 + 0.075 * max((len(r) for r in rows), default=0),
+                  max(2.5, 0.3 * n + 1.6))
     ax = fig.add_subplot()
     left = np.zeros(n)
     ypos = np.arange(n)
@@ -232,7 +274,7 @@ def profile(table: pd.DataFrame, *, kind: str = "bindingness", normalize: bool =
                 ax.text(left[i] + values[i, j] / 2, i, f"{int(counts[i, j])}", ha="center",
                         va="center", fontsize=7, color="black")
         left = left + values[:, j]
-    ax.set_yticks(ypos, [_label(r) for r in table.index], fontsize=8, **_fonts())
+    ax.set_yticks(ypos, rows, fontsize=8, **_fonts())
     ax.invert_yaxis()
     ax.set_xlabel("share of scored provisions" if normalize else "scored provisions")
     if normalize:

@@ -11,7 +11,7 @@ and returns a pandas DataFrame; the arithmetic over vectors is in pure helpers
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -28,6 +28,7 @@ __all__ = [
     "cross_pairs_from",
     "profile_table",
     "store_of",
+    "top_provisions",
     "topic_provisions",
     "topic_similarity",
 ]
@@ -86,35 +87,68 @@ def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
 
 
 def topic_provisions(source: Any, topic: str, *, min_probability: float = 0.0,
-                     asserted_only: bool = True) -> pd.DataFrame:
+                     asserted_only: bool = True, doc_ids: Collection[str] | None = None
+                     ) -> pd.DataFrame:
     """The provisions scored for ``topic``, most probable first.
 
     Columns: ``ref``, ``doc_id``, ``jurisdiction``, ``probability``, ``asserted``.
+    ``doc_ids`` keeps the provisions of these documents only (e.g. a region's,
+    ``set(read_region_rows(store).of_doc)``).
 
     Raises:
         ToolkitError: the index has no scores.
     """
-    import pandas as pd
 
     from nlp_toolkit.store.scores import topic_rows
 
     store = store_of(source)
-    rows = [c for c in topic_rows(store, _score_model(store))
+    if doc_ids is not None and not doc_ids:
+        return _provision_frame([])
+    wanted = None if doc_ids is None else sorted(doc_ids)
+    rows = [c for c in topic_rows(store, _score_model(store), doc_ids=wanted)
             if c.topic == topic and c.probability >= min_probability
             and (c.asserted or not asserted_only)]
+    return _provision_frame(rows)
+
+
+def _provision_frame(cells: Sequence[Any]) -> pd.DataFrame:
+    """``topic_provisions``' frame of topic cells, most probable first."""
+    import pandas as pd
+
     frame = pd.DataFrame([{"ref": c.ref, "doc_id": c.doc_id, "jurisdiction": c.jurisdiction,
                            "probability": c.probability, "asserted": c.asserted}
-                          for c in rows],
+                          for c in cells],
                          columns=["ref", "doc_id", "jurisdiction", "probability", "asserted"])
     return frame.sort_values("probability", ascending=False, kind="stable").reset_index(
         drop=True)
 
 
-def _topic_vectors(store: Store, topic: str, model: str | None, limit: int | None
-                   ) -> tuple[pd.DataFrame, np.ndarray]:
+def top_provisions(source: Any, *, k: int = 3, doc_ids: Collection[str] | None = None
+                   ) -> dict[str, pd.DataFrame]:
+    """Each topic's ``k`` most probable asserting provisions, as :func:`topic_provisions`
+    gives them, read in one pass over the scores (the report's top provisions).
+
+    Raises:
+        ToolkitError: the index has no scores.
+    """
+    from nlp_toolkit.store.scores import topic_rows
+
+    store = store_of(source)
+    if doc_ids is not None and not doc_ids:
+        return {}
+    wanted = None if doc_ids is None else sorted(doc_ids)
+    by_topic: dict[str, list[Any]] = {}
+    for c in topic_rows(store, _score_model(store), doc_ids=wanted):
+        if c.asserted:
+            by_topic.setdefault(c.topic, []).append(c)
+    return {t: _provision_frame(cells).head(k) for t, cells in by_topic.items()}
+
+
+def _topic_vectors(store: Store, topic: str, model: str | None, limit: int | None,
+                   doc_ids: Collection[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     from nlp_toolkit.store.vectors import load_matrix
 
-    provs = topic_provisions(store, topic)
+    provs = topic_provisions(store, topic, doc_ids=doc_ids)
     vm = load_matrix(store, _vector_model(store, model))
     ids = _ref_ids(store, provs["ref"].tolist())
     row_of = {int(pid): i for i, pid in enumerate(vm.ids.tolist())}
@@ -193,10 +227,11 @@ def cross_pairs_from(refs: Sequence[str], jurisdictions: Sequence[str], vectors:
 
 
 def cross_pairs(source: Any, topic: str, *, k: int = 10, model: str | None = None,
-                limit: int = 400) -> pd.DataFrame:
+                limit: int = 400, doc_ids: Collection[str] | None = None) -> pd.DataFrame:
     """The most similar cross-jurisdiction provision pairs on ``topic``.
 
-    Looks at the ``limit`` most probable provisions that assert the topic.
+    Looks at the ``limit`` most probable provisions that assert the topic (of the
+    ``doc_ids`` documents only, when given).
 
     Returns:
         Columns ``ref_a``, ``jurisdiction_a``, ``ref_b``, ``jurisdiction_b``, ``cosine``.
@@ -207,7 +242,7 @@ def cross_pairs(source: Any, topic: str, *, k: int = 10, model: str | None = Non
     import pandas as pd
 
     store = store_of(source)
-    provs, vecs = _topic_vectors(store, topic, model, limit)
+    provs, vecs = _topic_vectors(store, topic, model, limit, doc_ids)
     refs = provs["ref"].tolist()
     juris = provs["jurisdiction"].tolist()
     rows = [{"ref_a": refs[i], "jurisdiction_a": juris[i], "ref_b": refs[j],
@@ -218,16 +253,21 @@ def cross_pairs(source: Any, topic: str, *, k: int = 10, model: str | None = Non
 
 
 def profile_table(source: Any, *, kind: ProfileKind = "bindingness",
-                  by: Literal["jurisdiction", "doc"] = "jurisdiction") -> pd.DataFrame:
+                  by: Literal["jurisdiction", "doc"] = "jurisdiction",
+                  all_jurisdictions: bool = False) -> pd.DataFrame:
     """Scored provisions per jurisdiction (or document) and ``kind`` class: counts.
 
-    A treaty counts for each of its parties, as in :meth:`Corpus.matrix`.
+    The rows are those of :meth:`Corpus.matrix`: by default the region
+    (:mod:`nlp_toolkit.region`: ASEAN members and China, then their agreements as rows of
+    their own); with ``all_jurisdictions`` every jurisdiction, a treaty counting for each
+    of its parties. ``frame.attrs["titles"]`` labels the rows.
 
     Raises:
         ToolkitError: the index has no scores; ``kind`` is unknown.
     """
     import pandas as pd
 
+    from nlp_toolkit.region import read_region_rows, row_titles
     from nlp_toolkit.store.scores import scores_for_refs
 
     if kind not in PROFILE_CLASSES:
@@ -235,7 +275,9 @@ def profile_table(source: Any, *, kind: ProfileKind = "bindingness",
                            f"{', '.join(PROFILE_CLASSES)}")
     store = store_of(source)
     model_id = _score_model(store)
-    units = [(p.ref, p.doc_id, p.jurisdiction) for p in store.provisions(articles=True)]
+    rows = None if all_jurisdictions else read_region_rows(store, by=by)
+    units = [(p.ref, p.doc_id, p.jurisdiction) for p in store.provisions(articles=True)
+             if rows is None or p.doc_id in rows.of_doc]
     scores = scores_for_refs(store, [u[0] for u in units], model_id)
     classes = list(PROFILE_CLASSES[kind])
     counts: dict[str, dict[str, int]] = {}
@@ -246,10 +288,21 @@ def profile_table(source: Any, *, kind: ProfileKind = "bindingness",
         label = str(found[kind])
         if label not in classes:
             classes.append(label)
-        keys = [doc_id] if by == "doc" else [j for j in juris.split(";") if j]
+        if rows is not None:
+            keys = [rows.of_doc[doc_id]]
+        else:
+            keys = [doc_id] if by == "doc" else [j for j in juris.split(";") if j]
         for key in keys:
             row = counts.setdefault(key, {})
             row[label] = row.get(label, 0) + 1
-    index = sorted(counts)
-    return pd.DataFrame([[counts[key].get(c, 0) for c in classes] for key in index],
-                        index=pd.Index(index, name=by), columns=classes)
+    if rows is None:
+        index = sorted(counts)
+        titles = row_titles(store.documents(), index)
+    else:  # every member, even without scores (a gap to see); agreements with scores
+        index = [k for k in rows.keys if k not in rows.agreements or k in counts]
+        titles = {k: rows.titles.get(k, k) for k in index}
+    frame = pd.DataFrame([[counts.get(key, {}).get(c, 0) for c in classes] for key in index],
+                         index=pd.Index(index, name=by), columns=classes)
+    frame.attrs["titles"] = titles
+    frame.attrs["agreements"] = [k for k in index if rows is not None and k in rows.agreements]
+    return frame
