@@ -157,12 +157,14 @@ class RegionRows:
         of_doc: ``doc_id -> row key`` of every document in the view.
         titles: ``row key -> label`` to show: country names, document titles with their id.
         agreements: the keys that are agreements.
+        parties: ``agreement key -> its parties`` (all of them, members or not).
     """
 
     keys: tuple[str, ...]
     of_doc: Mapping[str, str]
     titles: Mapping[str, str]
     agreements: frozenset[str]
+    parties: Mapping[str, frozenset[str]]
 
     def documents(self, key: str) -> list[str]:
         """The doc ids behind row ``key``."""
@@ -188,6 +190,7 @@ def region_rows(documents: Iterable[Mapping[str, Any]],
     national: list[tuple[int, str, str]] = []
     agreements: list[tuple[int, int, str, str]] = []
     titles: dict[str, str] = {}
+    deal_parties: dict[str, frozenset[str]] = {}
     for doc in documents:
         doc_id = str(doc["doc_id"])
         parties = document_parties(doc, (metadata or {}).get(doc_id))
@@ -197,6 +200,7 @@ def region_rows(documents: Iterable[Mapping[str, Any]],
                 year = int(doc.get("year") or 0)
                 agreements.append((-len(inside), year, doc_id, doc_id))
                 titles[doc_id] = _document_title(doc)
+                deal_parties[doc_id] = parties
         elif len(parties) == 1 and (code := next(iter(parties))) in rank:
             national.append((rank[code], doc_id, code))
             if by == "doc":
@@ -213,7 +217,7 @@ def region_rows(documents: Iterable[Mapping[str, Any]],
         titles.update({code: _jurisdiction_title(code) for code in wanted})
     deals = [doc_id for *_, doc_id in agreements]
     of_doc.update({doc_id: doc_id for doc_id in deals})
-    return RegionRows(tuple([*keys, *deals]), of_doc, titles, frozenset(deals))
+    return RegionRows(tuple([*keys, *deals]), of_doc, titles, frozenset(deals), deal_parties)
 
 
 def row_titles(documents: Iterable[Mapping[str, Any]], keys: Iterable[str]) -> dict[str, str]:

@@ -167,7 +167,7 @@ def test_report_shows_the_region_by_title_with_a_toc(tmp_path: Path) -> None:
     # the region's rows, members first, agreements as rows of their own, by title
     table = page[page.index('<section id="jurisdictions">'):page.index('<section id="topics">')]
     assert table.index(">Brunei Darussalam (BRN)<") < table.index(">Philippines (PHL)<") \
-        < table.index("Singapore - Australia [sg-au-fta]")
+        < table.index("parties: SGP, AUS") < table.index("Singapore - Australia <code>")
     assert "Data Privacy Act of 2012 <code>phl-law</code>" in page
     assert "Personal Data Protection Act 2012" in page  # provision views name their law
     assert "no document in the index" in page  # a member without a law says so

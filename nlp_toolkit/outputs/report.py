@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.region import RegionRows
+from nlp_toolkit.region import REGION, RegionRows
 from nlp_toolkit.store import Store
 
 __all__ = ["ProvisionView", "ReportData", "build_report", "collect_report", "highlight",
@@ -148,6 +148,9 @@ def _jurisdiction_rows(store: Store, counts: Any, bind: Any,
             docs.setdefault(key, []).append(doc_id)
     labels = counts.attrs.get("titles") or {}
     agreements = set(counts.attrs.get("agreements") or ())
+    members = set(REGION)
+    parties = {} if rows is None else {
+        k: [*[m for m in REGION if m in v], *sorted(v - members)] for k, v in rows.parties.items()}
     topics = [c for c in counts.columns if c != "n_provisions"]
     out = []
     for j in counts.index:
@@ -157,6 +160,7 @@ def _jurisdiction_rows(store: Store, counts: Any, bind: Any,
         ids = docs.get(str(j), [])
         out.append({"jurisdiction": str(j), "title": labels.get(str(j), str(j)),
                     "agreement": str(j) in agreements, "documents": ids,
+                    "parties": parties.get(str(j), []),
                     "titles": [titles.get(d, "") for d in ids],
                     "provisions": int(counts.loc[j, "n_provisions"]), "topics": top,
                     "profile": profile})
@@ -272,7 +276,11 @@ def _jurisdictions_html(rows: Sequence[dict[str, Any]]) -> str:
         profile = " / ".join(str(prof.get(k, 0)) for k in ("hard", "soft", "none"))
         key = str(r["jurisdiction"])
         label = str(r.get("title") or key)
-        name = _e(key) if label == key else f"{_e(label)}"
+        name = _e(label)
+        if r.get("agreement"):  # its title is in the documents column
+            listed = ", ".join(r.get("parties") or ())
+            name = "Agreement" + (f'<br><span class="note">parties: {_e(listed)}</span>'
+                                  if listed else "")
         ids = list(r["documents"])
         titles = list(r.get("titles") or [""] * len(ids))
         docs = "<br>".join(_document_html(d, t) for d, t in zip(ids, titles, strict=False))
