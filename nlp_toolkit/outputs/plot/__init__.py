@@ -2,9 +2,11 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (no global
 figure state, no GUI backend needed: Jupyter shows it inline, :func:`save` writes it).
-matplotlib is imported by the functions, so ``import nlp_toolkit`` stays light. Axis labels
-are refs, doc ids and jurisdiction codes; characters the installed fonts cannot draw (CJK,
-Thai) are replaced rather than drawn as empty boxes with a warning.
+matplotlib is imported by the functions, so ``import nlp_toolkit`` stays light. Rows are
+labelled by the titles the tables carry in ``frame.attrs["titles"]`` (country names,
+document titles with their id), else by refs, doc ids and jurisdiction codes; characters
+the installed fonts cannot draw (CJK, Thai) are replaced rather than drawn as empty boxes
+with a warning.
 
 Example:
     >>> from nlp_toolkit import Corpus, plot                  # doctest: +SKIP
@@ -214,9 +216,10 @@ def similarity_heatmap(similarity: pd.DataFrame, *, cluster: bool = True,
                            "one with nlp_toolkit.outputs.plot.topic_similarity")
     order = _cluster_order(data) if cluster else list(range(data.shape[0]))
     data = data[np.ix_(order, order)]
-    labels = [_label(similarity.index[i]) for i in order]
+    named = _row_labels(similarity, None)
+    labels = [named[i] for i in order]
     n = len(labels)
-    size = max(5.0, 0.32 * n + 3.0)
+    size = max(5.0, 0.32 * n + 3.0 + 0.06 * max((len(x) for x in labels), default=0))
     fig = _figure(size + 1.0, size)
     ax = fig.add_subplot()
     off = data[~np.eye(n, dtype=bool)]

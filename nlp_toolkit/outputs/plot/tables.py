@@ -180,7 +180,8 @@ def topic_similarity(source: Any, topic: str, *,
     assert ``topic``; ``provision`` compares the ``limit`` most probable provisions.
 
     Returns:
-        A square DataFrame labelled by doc id, jurisdiction code or ref.
+        A square DataFrame labelled by doc id, jurisdiction code or ref;
+        ``frame.attrs["titles"]`` gives the documents' titles and countries' names.
 
     Raises:
         ToolkitError: no scores or vectors, or fewer than two items assert ``topic``.
@@ -205,7 +206,12 @@ def topic_similarity(source: Any, topic: str, *,
     if len(labels) < 2:
         raise ToolkitError(f"fewer than two {by}s have provisions on topic {topic!r}; "
                            "pick another topic or ingest more documents")
-    return pd.DataFrame(cosine_matrix(mat), index=labels, columns=labels)
+    from nlp_toolkit.region import row_titles
+
+    frame = pd.DataFrame(cosine_matrix(mat), index=labels, columns=labels)
+    if by != "provision":
+        frame.attrs["titles"] = row_titles(store.documents(), labels)
+    return frame
 
 
 def cross_pairs_from(refs: Sequence[str], jurisdictions: Sequence[str], vectors: np.ndarray,
