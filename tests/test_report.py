@@ -110,9 +110,13 @@ def test_report_opens_in_headless_chromium(analysis_db: Path, tmp_path: Path) ->
     for section in ("coverage", "jurisdictions", "topics", "pairs"):
         assert f'<section id="{section}">' in page
     assert page.count("<svg") >= 2 and "<mark>" in page
+    from nlp_toolkit.region import NAMES
+
     for code in ("SGP", "MYS", "THA", "CHN"):
-        assert f"<td>{code}</td>" in page
+        assert f"<td>{NAMES[code]} ({code})</td>" in page
     assert "chn-pipl-2021:" in page  # Chinese provisions are among the evidence
+    _anchors_resolve(page)
+    assert "Trans-Pacific Partnership <code>tota-449</code>" in page  # an agreement's row
 
     # the CLI writes the same page (up to the timestamp)
     cli_out = tmp_path / "cli.html"
