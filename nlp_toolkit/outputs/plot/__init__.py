@@ -175,8 +175,11 @@ def coverage_heatmap(matrix: pd.DataFrame, *, value: str = "count", title: str |
                         color="white" if top and v > 0.6 * top else "black")
     label = {"count": "provisions asserting the topic", "max": "highest topic probability",
              "share": "share of provisions"}.get(value, value)
-    fig.colorbar(image, ax=ax, shrink=0.8 if not tall else 0.3, label=label,
-                 location="right", anchor=(0.0, 1.0) if tall else (0.0, 0.5))
+    # a tall map's colour bar: about 4 inches long and 0.2 wide, next to the first rows
+    shrink = min(0.8, 4.0 / (0.3 * n_rows)) if tall else 0.8
+    fig.colorbar(image, ax=ax, shrink=shrink, label=label, location="right",
+                 aspect=max(20.0, shrink * 0.3 * n_rows / 0.2),
+                 anchor=(0.0, 1.0) if tall else (0.0, 0.5))
     ax.set_title(title or f"Topic coverage ({label})", fontsize=10)
     return fig
 
