@@ -202,3 +202,11 @@ def test_heatmap_rows_by_title_and_top_labels_when_tall(region_store: Store) -> 
     assert top and [t.get_text() for t in top[0].get_xticklabels()][:2] == list(TOPICS[:2])
     short = plot.coverage_heatmap(frame.iloc[:3])
     assert not short.axes[0].child_axes
+
+
+def test_region_docstring_examples_run() -> None:
+    import doctest
+
+    from nlp_toolkit import region
+
+    assert doctest.testmod(region).failed == 0
