@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from nlp_toolkit import defaults
 from nlp_toolkit.errors import ToolkitError
 
 if TYPE_CHECKING:
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEFAULT_DB = "corpus/index.sqlite"
-DEFAULT_MANIFEST = "corpus/manifest.csv"
+DEFAULT_DB = str(defaults.DEFAULT_DB)
+DEFAULT_MANIFEST = str(defaults.DEFAULT_MANIFEST)
 LEVELS = ("all", "article", "preamble", "part", "chapter", "section", "paragraph", "item",
           "schedule", "annex")
 FORMATS = ("table", "json", "jsonl", "csv")

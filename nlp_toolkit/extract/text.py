@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nlp_toolkit.errors import ExtractionError
+from nlp_toolkit.extract.scripts import CJK_JOIN_RE
 from nlp_toolkit.records import ExtractedDocument, Line
 
 #: Lines repeated at least this often (short, no sentence end) are running headers.
@@ -35,9 +36,7 @@ REPEAT_THRESHOLD = 4
 _REPEAT_MAX_LEN = 60
 
 # CJK ideographs, kana, CJK and full-width punctuation: joined without spaces.
-_CJK_RE = re.compile(
-    r"[\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
-)
+_CJK_RE = CJK_JOIN_RE
 _ENUM_RE = re.compile(
     r"""^(?:
       [(（]\s?(?:\d{1,3}[A-Za-z]{0,2}|[A-Za-z]{1,2}|[ivxlcdmIVXLCDM]{1,6}|[一二三四五六七八九十]{1,3})\s?[)）]

@@ -14,26 +14,14 @@ token, and :func:`match_query` folds the query the same way and quotes it as a p
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Literal
 
+from nlp_toolkit.extract.scripts import FTS_CHARACTER_RE
 from nlp_toolkit.records import SUB_LEVELS, Provision
 
-
-def _script_pattern() -> re.Pattern[str]:
-    marks = "".join(
-        chr(c) for c in range(0x0E00, 0x0F00) if unicodedata.category(chr(c)).startswith("M")
-    )
-    han = (
-        "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff"
-        "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-    )
-    return re.compile(f"[{han}]|[\u0e00-\u0eff][{re.escape(marks)}]*")
-
-
-_SPLIT = _script_pattern()
+_SPLIT = FTS_CHARACTER_RE
 _MAX_TERMS = 64
 
 
