@@ -8,14 +8,15 @@ printed copy, which ``clean_gazette`` removes before the usual plain-text reader
   the page number (``- 2 -``, or what is left of it: ``- 12``, `` 3``), and ``SALINAN``;
 - the reference code of the print run (``SK No 016999 A``), wherever it is;
 - the *catchword* at the foot of a page, which repeats the first words of the next page
-  followed by dots (``Pasal 7 . . .``, ``c. bahwa . . .``, ``(2) Data .``); left in, it would
-  be read as a second ``Pasal 7``.
+  followed by dots (``Pasal 7 . . .``, ``c. bahwa . . .``, ``(2) Data .``), or without them
+  when it is the whole first line of the next page; left in, it would be read as a second
+  ``Pasal 7``.
 
 Pages become form feeds, so every line keeps its page. Article heads are put on lines of
 their own (``Pasal 5``, ``BAB II``, ``Bagian Kesatu``, ``Paragraf 1``, ``PENJELASAN``), an
 article number split by the extraction (``Pasal 4 1``) is joined, and in an amending law
 (``Pasal I`` amends, ``Pasal II`` brings into force) the Roman ``Pasal I`` that the
-extraction read as ``Pasal 1`` gets its numeral back.
+extraction read as ``Pasal 1`` gets its numeral back, in the body and in the elucidation.
 
 >>> clean_gazette("--- HALAMAN 1 ---\\nPRESIDEN\\nREPUBLIK INDONESIA\\nPasal 1\\nTeks satu.\\n"
 ...               "Pasal 2 . . .\\nSK No 000001 A\\n--- HALAMAN 2 ---\\nPRESIDEN\\n"
@@ -48,10 +49,11 @@ _CODE_RE = re.compile(r"^SK\s*No\.?\s*\d{3,}\s*[A-Z]?$")
 # a catchword: a few words, then dots set apart from them ("Pasal 7 . . .", "Data .")
 _CATCHWORD_RE = re.compile(
     r"^(.{1,80}?)\s+\.(?:\s*[.:,;\-–]){0,4}$|^(.{1,80}?\S)\.(?:\s*[.:,;\-–]){1,4}$")
-#: Structural heads that stand on a line of their own in the printed law.
+#: Structural heads that stand on a line of their own in the printed law (and "Pasal"
+#: garbled by the scan: "Pukul 98", which the segmenter accepts only by its number).
 _HEAD_RE = re.compile(
     r"^(?:Pasal\s+(?:\d{1,3}[A-Z]?|[IVX]{1,5})|BAB\s+[IVXLC]{1,7}|Bagian\s+Ke\w+|"
-    r"Paragraf\s+\d{1,2}|PENJELASAN|PASAL DEMI PASAL)$"
+    r"Paragraf\s+\d{1,2}|PENJELASAN|PASAL DEMI PASAL|P[a-z]{3,5}\s+\d{1,3})$"
 )
 _SPLIT_NUMBER_RE = re.compile(r"^(Pasal)\s+(\d)\s+(\d{1,2})$")
 _ROMAN_ONE_RE = re.compile(r"^Pasal\s+[1Il]$")
@@ -107,8 +109,10 @@ def clean_gazette(text: str) -> str:
     for k, page in enumerate(pages):
         while page and not page[-1]:
             page.pop()
-        if page and k + 1 < len(pages) and _is_catchword(page[-1]):
-            page.pop()
+        following = next((x for x in pages[k + 1] if x), "") if k + 1 < len(pages) else ""
+        if page and following and (_is_catchword(page[-1]) or (
+                page[-1] == following and len(page[-1].split()) <= 8)):
+            page.pop()  # a catchword, with its dots or without them ("Pasal 95")
     amending = bool(_AMENDING_RE.search(" ".join(" ".join(p[:40]) for p in pages[:2])))
     out: list[str] = []
     roman_done = False
@@ -119,6 +123,8 @@ def clean_gazette(text: str) -> str:
             line = _SPLIT_NUMBER_RE.sub(r"\1 \2\3", line)
             if amending and not roman_done and _ROMAN_ONE_RE.match(line):
                 line, roman_done = "Pasal I", True
+            elif line == "PENJELASAN":
+                roman_done = False  # the elucidation explains Pasal I, then the articles
             if _HEAD_RE.match(line):
                 out.extend(["", line, ""])
             else:

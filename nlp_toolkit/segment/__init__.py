@@ -321,7 +321,8 @@ def _article_head(
                 j += 1
             heading = " ".join(parts)
             body_line, body_col = j, 0
-    elif not heading and (ln.bold or ln.heading_level) and cand.rest and len(cand.rest) < 100:
+    elif (not heading and (ln.bold or ln.heading_level) and cand.rest
+          and len(cand.rest) < (200 if ln.heading_level else 100)):
         heading = cand.rest.strip()
         body_line, body_col = i + 1, 0
     elif not heading and (run_in := run_in_heading(cand.rest)) is not None:

@@ -166,7 +166,7 @@ def match_article(text: str) -> Candidate | None:
 
 # Philippine run-in heading: "Short Title. – This Act ...", the dash sometimes already
 # replaced by U+FFFD in the source page
-_RUN_IN_RE = re.compile(rf"^([A-Z][^.;:\n]{{1,120}}?)\s*\.\s*[{_DASH}\ufffd]\s*")
+_RUN_IN_RE = re.compile(rf"^([A-Z][^.;:\n]{{1,120}}?)\s*(\.?)\s*[{_DASH}\ufffd]\s*")
 
 
 def run_in_heading(rest: str) -> tuple[str, int] | None:
@@ -176,9 +176,18 @@ def run_in_heading(rest: str) -> tuple[str, int] | None:
     ('Short Title', 15)
     >>> run_in_heading("The Commission shall act. It may delegate.") is None
     True
+    >>> run_in_heading("Separability Clause \u2013 If any part is void ...")
+    ('Separability Clause', 22)
+    >>> run_in_heading("The fine \u2013 if any \u2013 is paid.") is None
+    True
     """
     m = _RUN_IN_RE.match(rest)
-    return (m.group(1).strip(), m.end()) if m else None
+    if m is None:
+        return None
+    heading = m.group(1).strip()
+    if not m.group(2) and not all(w[0].isupper() for w in heading.split() if len(w) > 3):
+        return None  # without its full stop only a title-case heading: "Separability Clause"
+    return heading, m.end()
 
 
 # ---- containers -----------------------------------------------------------------------
