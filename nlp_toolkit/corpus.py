@@ -141,11 +141,9 @@ class Corpus:
         ``level`` is a level name, ``"article"`` (the main numbered units: articles, and
         statute sections; not the 第一节 sections that group articles) or None/``"all"``.
         """
-        if level in (None, "all"):
-            return self.store.provisions(doc_id, limit=limit)
-        if level == "article":
-            return self.store.provisions(doc_id, articles=True, limit=limit)
-        return self.store.provisions(doc_id, level, limit=limit)
+        from nlp_toolkit.store.filters import for_level
+
+        return self.store.provisions(doc_id, limit=limit, query=for_level(level))
 
     def provisions(self, doc: str | None = None, level: str | None = None, *,
                    jurisdiction: str | None = None, topic: str | None = None,

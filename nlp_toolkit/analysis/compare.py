@@ -199,12 +199,12 @@ def _topic_ids(store: Store, topic: str) -> set[int]:
     Raises:
         ToolkitError: the index has no topic scores.
     """
-    from nlp_toolkit.store.queries import topic_provision_ids
+    from nlp_toolkit.store.filters import topic_provision_ids
     from nlp_toolkit.store.scores import score_models
 
     if not score_models(store):
         raise ToolkitError("no topic scores in this index: run `nlp-toolkit score` first")
-    return topic_provision_ids(store, topic)
+    return {int(i) for i in topic_provision_ids(store, topic)}
 
 
 def _pick_model(store: Store, model: str | None, languages: set[str]) -> str | None:

@@ -227,8 +227,7 @@ def score_store(store: Store, loaded: LoadedScorer, *, doc_ids: Sequence[str] | 
 
     for doc in todo:
         ids = main_unit_ids(store, doc)
-        batch.append((doc, ids, [r for r in store.provisions(doc, articles=True)
-                                 if r.ref in ids]))
+        batch.append((doc, ids, list(store.provisions(doc, articles=True))))
         if sum(len(b[2]) for b in batch) >= BATCH_UNITS:
             flush()
     flush()

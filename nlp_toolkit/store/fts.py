@@ -15,11 +15,9 @@ token, and :func:`match_query` folds the query the same way and quotes it as a p
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
 from typing import Literal
 
 from nlp_toolkit.extract.scripts import FTS_CHARACTER_RE
-from nlp_toolkit.records import SUB_LEVELS, Provision
 
 _SPLIT = FTS_CHARACTER_RE
 _MAX_TERMS = 64
@@ -44,27 +42,3 @@ def match_query(query: str, *, mode: Literal["or", "and"] = "or") -> str:
         raise ValueError(f"query {query!r} has no letters or digits to search for")
     phrases = ['"' + fold(t).replace('"', '""') + '"' for t in terms]
     return (" OR " if mode == "or" else " AND ").join(phrases)
-
-
-def retrieval_units(provisions: Sequence[Provision]) -> list[bool]:
-    """Which provisions the full-text index holds: each character of a document once.
-
-    A provision's text covers its descendants, so indexing every level would index a
-    chapter's words again in each article and paragraph. Indexed are the provisions that
-    contain no unit above paragraph level (not a chapter or a 第一节 section of articles)
-    and that are not inside an indexed unit (so an article's paragraphs and items are
-    not) (pure).
-    """
-    index = {p.ref: i for i, p in enumerate(provisions)}
-    container = [False] * len(provisions)
-    for p in provisions:
-        if p.parent_ref in index and p.level not in SUB_LEVELS:
-            container[index[p.parent_ref]] = True
-    indexed = [False] * len(provisions)
-    covered = [False] * len(provisions)  # indexed, or inside an indexed unit
-    for i, p in enumerate(provisions):  # parents come before their children
-        parent = index.get(p.parent_ref) if p.parent_ref is not None else None
-        inside = parent is not None and covered[parent]
-        indexed[i] = not container[i] and not inside
-        covered[i] = indexed[i] or inside
-    return indexed
