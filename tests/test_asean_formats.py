@@ -20,7 +20,10 @@ from nlp_toolkit.segment.elucidation import elucidated_ref
 
 
 def _main(provs: list[Provision]) -> list[str]:
-    return [p.number for p in provs if p.level in ("article", "section")]
+    """The main units' numbers: articles, and sections that hold no articles (the store's
+    rule for ``--level article``; a Bagian is a section that groups articles)."""
+    groups = {p.parent_ref for p in provs if p.level in ("article", "section")}
+    return [p.number for p in provs if p.level in ("article", "section") and p.ref not in groups]
 
 
 # ---- HTML ---------------------------------------------------------------------------------
@@ -155,8 +158,8 @@ def _page(n: int, body: str, *, header: bool = True) -> str:
 
 _GAZETTE = (
     _page(1, "PRESIDEN\nREPUBLIK INDONESIA\nUNDANG-UNDANG CONTOH\nBAB I\nKETENTUAN UMUM\n"
-             "Pasal 1\nDalam Undang-Undang ini yang dimaksud dengan:\n1. Mainan adalah "
-             "benda.\n2. Penjual adalah orang.\nPasal 2 . . .\nSK No 000001 A")
+             "Bagian Kesatu\nIstilah\nPasal 1\nDalam Undang-Undang ini yang dimaksud dengan:\n"
+             "1. Mainan adalah benda.\n2. Penjual adalah orang.\nPasal 2 . . .\nSK No 000001 A")
     + _page(2, "Pasal 2\n(1) Setiap Penjual wajib\nmendaftar.\n(2) Pendaftaran meliputi:\n"
                "a. nama;\nb. alamat; dan\nc. bahwa . . .")
     + _page(3, "c. nomor telepon.\nBAB II\nLARANGAN\nPasal 3\nSetiap orang dilarang "
@@ -184,7 +187,8 @@ def test_gazette_articles_are_pasal_1_to_n_and_elucidations_are_their_own_units(
     provs = segment("id", doc, language="id")
     assert _main(provs) == ["1", "2", "3", "41"]
     by_ref = {p.ref: p for p in provs}
-    assert by_ref["id:1"].parent_ref == "id:Chapter 1"
+    assert by_ref["id:1"].parent_ref == "id:Chapter 1 Section 1"
+    assert by_ref["id:Chapter 1 Section 1"].heading == "Istilah"
     assert by_ref["id:3"].parent_ref == "id:Chapter 2"
     assert [p.ref for p in provs if p.parent_ref == "id:2"] == ["id:2(1)", "id:2(2)"]
     assert [p.ref for p in provs if p.parent_ref == "id:2(2)"] == [
