@@ -316,3 +316,32 @@ def test_real_ite_amendment_reports_the_amended_articles(shared_corpus: Path) ->
         ("1", "amended"), ("5", "amended"), ("26", "amended"), ("27", "amended"),
         ("31", "amended"), ("40", "amended"), ("43", "amended"), ("45", "amended"),
         ("45A", "inserted"), ("45B", "inserted")]
+
+
+# ---- scoring cues in Indonesian and Vietnamese ------------------------------------------------
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Pasal 5\n(1) Setiap Penjual wajib mendaftar ke Menteri.", "id", "hard"),
+    ("Pasal 6\nSetiap orang dilarang merusak Mainan milik orang lain.", "id", "hard"),
+    ("Pasal 7\nPemerintah mendorong kerja sama antarpenjual.", "id", "soft"),
+    ("Pasal 8\nMenteri dapat memberikan penghargaan.", "id", "soft"),
+    ("Pasal 9\nCukup jelas.", "id", "none"),
+    ("Điều 3. Trách nhiệm\nNgười bán phải đăng ký với cơ quan nhà nước.", "vi", "hard"),
+    ("Điều 4. Cấm\nTổ chức không được thu thập dữ liệu trái phép.", "vi", "hard"),
+    ("Điều 5. Chính sách\nNhà nước khuyến khích doanh nghiệp đầu tư.", "vi", "soft"),
+    ("Điều 6. Quyền\nCơ quan có thể yêu cầu người bán giải trình.", "vi", "soft"),
+])
+def test_indonesian_and_vietnamese_bindingness_cues(text: str, language: str,
+                                                    expected: str) -> None:
+    from nlp_toolkit.score.modality import classify_bindingness
+
+    assert classify_bindingness(text, language)[0] == expected
+    assert classify_bindingness(text, "en")[0] == "none"  # English cues do not read them
+
+
+def test_indonesian_and_vietnamese_direction_cues() -> None:
+    from nlp_toolkit.score.direction import direction_cue_counts
+
+    assert direction_cue_counts("Data wajib disimpan di wilayah Indonesia.", "id") == (0, 2)
+    assert direction_cue_counts("Doanh nghiệp phải lưu trữ dữ liệu tại Việt Nam.", "vi") == (
+        0, 2)
