@@ -20,6 +20,8 @@ Level = Literal[
     "item",
     "schedule",
     "annex",
+    "elucidations",  # an Indonesian law's official elucidation (PENJELASAN), after the body
+    "elucidation",  # its explanation of one article: DOC:Penjelasan 5 explains DOC:5
 ]
 
 #: Levels that group other units (their own text is only their heading line(s)).
