@@ -262,7 +262,7 @@ _EXPECTED = {  # doc_id: (path, language, main-unit count, numbered 1..N without
                                              "en", 58, False),
 }
 _NOISE = re.compile(r"HALAMAN|SK No \d|^PRESIDEN$|\. \. \.|wef \d|Đăng nhập|đăng ký Thành viên|"
-                    r"Hãy đăng nhập|Tra cứu|\ufeff", re.MULTILINE)
+                    r"Hãy đăng nhập|Tra cứu|Lawphil Project|\ufeff", re.MULTILINE)
 
 
 def _real(shared_corpus: Path, doc_id: str) -> list[Provision]:
