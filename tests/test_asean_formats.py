@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp_toolkit.amendments import parse_amendments
 from nlp_toolkit.extract import detect_format, read_document
@@ -345,3 +347,25 @@ def test_indonesian_and_vietnamese_direction_cues() -> None:
     assert direction_cue_counts("Data wajib disimpan di wilayah Indonesia.", "id") == (0, 2)
     assert direction_cue_counts("Doanh nghiệp phải lưu trữ dữ liệu tại Việt Nam.", "vi") == (
         0, 2)
+
+
+# ---- invariants ----------------------------------------------------------------------------
+
+_TOKENS = st.sampled_from([
+    "<p>", "</p>", "<div>", "</div>", "<b>", "</b>", "<a href='/x'>", "</a>", "<br>", "<td>",
+    "<tr>", "<table>", "</table>", "<script>", "</script>", "Section 1.", "Điều 2.", "(a) ",
+    "1. ", "text ", "Pasal 3", "\n", "--- HALAMAN 2 ---", "PRESIDEN", "SK No 000001 A",
+    "Pasal 4 . . .", "PENJELASAN", "ATAS", "Pasal I", "Pasal II", "[Act 1 of 2020]", "&amp;",
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TOKENS, max_size=60))
+def test_readers_never_crash_and_segments_tile_the_text(tokens: list[str]) -> None:
+    text = "".join(tokens)
+    for doc in (loads_html(text, language="vi"), loads_gazette(text),
+                split_amendment_notes(loads_text(text))):
+        provs = segment("x", doc, language="id")
+        roots = [p for p in provs if p.parent_ref is None]
+        assert "".join(p.text for p in roots) == doc.text
+        assert all("\n" not in ln.text for ln in doc.lines)
