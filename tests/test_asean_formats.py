@@ -369,3 +369,11 @@ def test_readers_never_crash_and_segments_tile_the_text(tokens: list[str]) -> No
         roots = [p for p in provs if p.parent_ref is None]
         assert "".join(p.text for p in roots) == doc.text
         assert all("\n" not in ln.text for ln in doc.lines)
+
+
+def test_gazette_amending_law_roman_numerals_misread_as_letters() -> None:
+    text = _page(1, "PERUBAHAN ATAS UNDANG-UNDANG MAINAN\nPasal l\n1. Ketentuan Pasal 2 diubah "
+                    "sehingga Pasal 2 berbunyi sebagai berikut:\nPasal 2\nIsi baru.\nPasal ll\n"
+                    "Mulai berlaku.")
+    provs = segment("a", loads_gazette(text), language="id")
+    assert [p.number for p in provs if p.level == "article"] == ["I", "II"]

@@ -59,6 +59,7 @@ _HEAD_RE = re.compile(
 _SUBCHAPTER_RE = re.compile(r"^(?:Bagian\s+Ke\w+(?:\s+Belas)?|Paragraf\s+\d{1,2})$")
 _SPLIT_NUMBER_RE = re.compile(r"^(Pasal)\s+(\d)\s+(\d{1,2})$")
 _ROMAN_ONE_RE = re.compile(r"^Pasal\s+[1Il]$")
+_ROMAN_TWO_RE = re.compile(r"^Pasal\s+(?:ll|lI|Il)$")
 _AMENDING_RE = re.compile(r"\bPERUBAHAN\s+(?:KEDUA\s+|KETIGA\s+)?ATAS\b")
 
 
@@ -125,6 +126,8 @@ def clean_gazette(text: str) -> str:
             line = _SPLIT_NUMBER_RE.sub(r"\1 \2\3", line)
             if amending and not roman_done and _ROMAN_ONE_RE.match(line):
                 line, roman_done = "Pasal I", True
+            elif amending and _ROMAN_TWO_RE.match(line):
+                line = "Pasal II"  # "Pasal ll", "Pasal Il": letters, never an article number
             elif line == "PENJELASAN":
                 roman_done = False  # the elucidation explains Pasal I, then the articles
             if _HEAD_RE.match(line):
