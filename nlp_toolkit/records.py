@@ -10,6 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+Level = Literal[
+    "preamble",  # front matter: title, arrangement of sections, recitals before the first unit
+    "part",
+    "chapter",
+    "section",  # a numbered section of a statute (Singapore "26.", Thai "Section 28"), or a
+    #             sub-chapter container ("第一节", "Division 1") that groups articles
+    "article",
+    "paragraph",
+    "item",
+    "schedule",
+    "annex",
+    "elucidations",  # an Indonesian law's official elucidation (PENJELASAN), after the body
+    "elucidation",  # its explanation of one article: DOC:Penjelasan 5 explains DOC:5
+]
+
 #: Levels below an article or section.
 SUB_LEVELS: frozenset[str] = frozenset({"paragraph", "item"})
 

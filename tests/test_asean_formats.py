@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nlp_toolkit.amendments import parse_amendments
 from nlp_toolkit.extract import detect_format, read_document
@@ -20,7 +22,10 @@ from nlp_toolkit.segment.elucidation import elucidated_ref
 
 
 def _main(provs: list[Provision]) -> list[str]:
-    return [p.number for p in provs if p.level in ("article", "section")]
+    """The main units' numbers: articles, and sections that hold no articles (the store's
+    rule for ``--level article``; a Bagian is a section that groups articles)."""
+    groups = {p.parent_ref for p in provs if p.level in ("article", "section")}
+    return [p.number for p in provs if p.level in ("article", "section") and p.ref not in groups]
 
 
 # ---- HTML ---------------------------------------------------------------------------------
@@ -155,8 +160,8 @@ def _page(n: int, body: str, *, header: bool = True) -> str:
 
 _GAZETTE = (
     _page(1, "PRESIDEN\nREPUBLIK INDONESIA\nUNDANG-UNDANG CONTOH\nBAB I\nKETENTUAN UMUM\n"
-             "Pasal 1\nDalam Undang-Undang ini yang dimaksud dengan:\n1. Mainan adalah "
-             "benda.\n2. Penjual adalah orang.\nPasal 2 . . .\nSK No 000001 A")
+             "Bagian Kesatu\nIstilah\nPasal 1\nDalam Undang-Undang ini yang dimaksud dengan:\n"
+             "1. Mainan adalah benda.\n2. Penjual adalah orang.\nPasal 2 . . .\nSK No 000001 A")
     + _page(2, "Pasal 2\n(1) Setiap Penjual wajib\nmendaftar.\n(2) Pendaftaran meliputi:\n"
                "a. nama;\nb. alamat; dan\nc. bahwa . . .")
     + _page(3, "c. nomor telepon.\nBAB II\nLARANGAN\nPasal 3\nSetiap orang dilarang "
@@ -184,7 +189,8 @@ def test_gazette_articles_are_pasal_1_to_n_and_elucidations_are_their_own_units(
     provs = segment("id", doc, language="id")
     assert _main(provs) == ["1", "2", "3", "41"]
     by_ref = {p.ref: p for p in provs}
-    assert by_ref["id:1"].parent_ref == "id:Chapter 1"
+    assert by_ref["id:1"].parent_ref == "id:Chapter 1 Section 1"
+    assert by_ref["id:Chapter 1 Section 1"].heading == "Istilah"
     assert by_ref["id:3"].parent_ref == "id:Chapter 2"
     assert [p.ref for p in provs if p.parent_ref == "id:2"] == ["id:2(1)", "id:2(2)"]
     assert [p.ref for p in provs if p.parent_ref == "id:2(2)"] == [
@@ -258,7 +264,7 @@ _EXPECTED = {  # doc_id: (path, language, main-unit count, numbered 1..N without
                                              "en", 58, False),
 }
 _NOISE = re.compile(r"HALAMAN|SK No \d|^PRESIDEN$|\. \. \.|wef \d|Đăng nhập|đăng ký Thành viên|"
-                    r"Hãy đăng nhập|Tra cứu|\ufeff", re.MULTILINE)
+                    r"Hãy đăng nhập|Tra cứu|Lawphil Project|\ufeff", re.MULTILINE)
 
 
 def _real(shared_corpus: Path, doc_id: str) -> list[Provision]:
@@ -312,3 +318,62 @@ def test_real_ite_amendment_reports_the_amended_articles(shared_corpus: Path) ->
         ("1", "amended"), ("5", "amended"), ("26", "amended"), ("27", "amended"),
         ("31", "amended"), ("40", "amended"), ("43", "amended"), ("45", "amended"),
         ("45A", "inserted"), ("45B", "inserted")]
+
+
+# ---- scoring cues in Indonesian and Vietnamese ------------------------------------------------
+
+@pytest.mark.parametrize(("text", "language", "expected"), [
+    ("Pasal 5\n(1) Setiap Penjual wajib mendaftar ke Menteri.", "id", "hard"),
+    ("Pasal 6\nSetiap orang dilarang merusak Mainan milik orang lain.", "id", "hard"),
+    ("Pasal 7\nPemerintah mendorong kerja sama antarpenjual.", "id", "soft"),
+    ("Pasal 8\nMenteri dapat memberikan penghargaan.", "id", "soft"),
+    ("Pasal 9\nCukup jelas.", "id", "none"),
+    ("Điều 3. Trách nhiệm\nNgười bán phải đăng ký với cơ quan nhà nước.", "vi", "hard"),
+    ("Điều 4. Cấm\nTổ chức không được thu thập dữ liệu trái phép.", "vi", "hard"),
+    ("Điều 5. Chính sách\nNhà nước khuyến khích doanh nghiệp đầu tư.", "vi", "soft"),
+    ("Điều 6. Quyền\nCơ quan có thể yêu cầu người bán giải trình.", "vi", "soft"),
+])
+def test_indonesian_and_vietnamese_bindingness_cues(text: str, language: str,
+                                                    expected: str) -> None:
+    from nlp_toolkit.score.modality import classify_bindingness
+
+    assert classify_bindingness(text, language)[0] == expected
+    assert classify_bindingness(text, "en")[0] == "none"  # English cues do not read them
+
+
+def test_indonesian_and_vietnamese_direction_cues() -> None:
+    from nlp_toolkit.score.direction import direction_cue_counts
+
+    assert direction_cue_counts("Data wajib disimpan di wilayah Indonesia.", "id") == (0, 2)
+    assert direction_cue_counts("Doanh nghiệp phải lưu trữ dữ liệu tại Việt Nam.", "vi") == (
+        0, 2)
+
+
+# ---- invariants ----------------------------------------------------------------------------
+
+_TOKENS = st.sampled_from([
+    "<p>", "</p>", "<div>", "</div>", "<b>", "</b>", "<a href='/x'>", "</a>", "<br>", "<td>",
+    "<tr>", "<table>", "</table>", "<script>", "</script>", "Section 1.", "Điều 2.", "(a) ",
+    "1. ", "text ", "Pasal 3", "\n", "--- HALAMAN 2 ---", "PRESIDEN", "SK No 000001 A",
+    "Pasal 4 . . .", "PENJELASAN", "ATAS", "Pasal I", "Pasal II", "[Act 1 of 2020]", "&amp;",
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TOKENS, max_size=60))
+def test_readers_never_crash_and_segments_tile_the_text(tokens: list[str]) -> None:
+    text = "".join(tokens)
+    for doc in (loads_html(text, language="vi"), loads_gazette(text),
+                split_amendment_notes(loads_text(text))):
+        provs = segment("x", doc, language="id")
+        roots = [p for p in provs if p.parent_ref is None]
+        assert "".join(p.text for p in roots) == doc.text
+        assert all("\n" not in ln.text for ln in doc.lines)
+
+
+def test_gazette_amending_law_roman_numerals_misread_as_letters() -> None:
+    text = _page(1, "PERUBAHAN ATAS UNDANG-UNDANG MAINAN\nPasal l\n1. Ketentuan Pasal 2 diubah "
+                    "sehingga Pasal 2 berbunyi sebagai berikut:\nPasal 2\nIsi baru.\nPasal ll\n"
+                    "Mulai berlaku.")
+    provs = segment("a", loads_gazette(text), language="id")
+    assert [p.number for p in provs if p.level == "article"] == ["I", "II"]

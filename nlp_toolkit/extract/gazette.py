@@ -27,6 +27,7 @@ extraction read as ``Pasal 1`` gets its numeral back, in the body and in the elu
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from nlp_toolkit.errors import ExtractionError
@@ -55,8 +56,10 @@ _HEAD_RE = re.compile(
     r"^(?:Pasal\s+(?:\d{1,3}[A-Z]?|[IVX]{1,5})|BAB\s+[IVXLC]{1,7}|Bagian\s+Ke\w+|"
     r"Paragraf\s+\d{1,2}|PENJELASAN|PASAL DEMI PASAL|P[a-z]{3,5}\s+\d{1,3})$"
 )
+_SUBCHAPTER_RE = re.compile(r"^(?:Bagian\s+Ke\w+(?:\s+Belas)?|Paragraf\s+\d{1,2})$")
 _SPLIT_NUMBER_RE = re.compile(r"^(Pasal)\s+(\d)\s+(\d{1,2})$")
 _ROMAN_ONE_RE = re.compile(r"^Pasal\s+[1Il]$")
+_ROMAN_TWO_RE = re.compile(r"^Pasal\s+(?:ll|lI|Il)$")
 _AMENDING_RE = re.compile(r"\bPERUBAHAN\s+(?:KEDUA\s+|KETIGA\s+)?ATAS\b")
 
 
@@ -123,6 +126,8 @@ def clean_gazette(text: str) -> str:
             line = _SPLIT_NUMBER_RE.sub(r"\1 \2\3", line)
             if amending and not roman_done and _ROMAN_ONE_RE.match(line):
                 line, roman_done = "Pasal I", True
+            elif amending and _ROMAN_TWO_RE.match(line):
+                line = "Pasal II"  # "Pasal ll", "Pasal Il": letters, never an article number
             elif line == "PENJELASAN":
                 roman_done = False  # the elucidation explains Pasal I, then the articles
             if _HEAD_RE.match(line):
@@ -134,7 +139,17 @@ def clean_gazette(text: str) -> str:
 
 def loads_gazette(text: str) -> ExtractedDocument:
     """Clean gazette text (``clean_gazette``) and read it as plain text."""
-    return loads_text(clean_gazette(text), markdown=False)
+    # the furniture is gone already; what repeats now ("Bagian Kesatu", "Ayat (1)") is text
+    doc = loads_text(clean_gazette(text), markdown=False, repeats=False)
+    lines = list(doc.lines)
+    for k in range(len(lines) - 1):
+        title = lines[k + 1].text
+        if (_SUBCHAPTER_RE.match(lines[k].text) and len(title) <= 120
+                and not title.endswith((".", ";", ",", ":")) and not _HEAD_RE.match(title)):
+            # printed in bold: the segmenter takes a bold title under a bold number
+            lines[k] = replace(lines[k], bold=True)
+            lines[k + 1] = replace(lines[k + 1], bold=True)
+    return replace(doc, lines=tuple(lines))
 
 
 def read_gazette(path: str | Path) -> ExtractedDocument:
