@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp_toolkit.amendments import parse_amendments
+from nlp_toolkit.analysis.amendments import parse_amendments
 from nlp_toolkit.extract import detect_format, read_document
 from nlp_toolkit.extract.annotations import amendment_notes, split_amendment_notes
 from nlp_toolkit.extract.gazette import clean_gazette, is_gazette, loads_gazette
