@@ -12,7 +12,9 @@ printed copy, which ``clean_gazette`` removes before the usual plain-text reader
   when it is the whole first line of the next page; left in, it would be read as a second
   ``Pasal 7``.
 
-Pages become form feeds, so every line keeps its page. Article heads are put on lines of
+Pages become form feeds, so every line keeps its page. A marker alone on its line
+(``a.``, ``(1)``) is joined to the text that follows it, and an item letter that the scan
+read as a capital (``C.`` for ``c.``) is lower-cased. Article heads are put on lines of
 their own (``Pasal 5``, ``BAB II``, ``Bagian Kesatu``, ``Paragraf 1``, ``PENJELASAN``), an
 article number split by the extraction (``Pasal 4 1``) is joined, and in an amending law
 (``Pasal I`` amends, ``Pasal II`` brings into force) the Roman ``Pasal I`` that the
@@ -57,6 +59,9 @@ _HEAD_RE = re.compile(
     r"Paragraf\s+\d{1,2}|PENJELASAN|PASAL DEMI PASAL|P[a-z]{3,5}\s+\d{1,3})$"
 )
 _SUBCHAPTER_RE = re.compile(r"^(?:Bagian\s+Ke\w+(?:\s+Belas)?|Paragraf\s+\d{1,2})$")
+_BARE_MARKER_RE = re.compile(r"^(?:[a-z]\.|\(\d{1,2}[a-z]?\)|\d{1,2}\.)$")
+# items are lettered in lower case; the scan reads c, o, s, v, w, x, z as capitals
+_OCR_CAPITAL_RE = re.compile(r"^([COSVWXZ])(?=\.(?:\s|$))")
 _SPLIT_NUMBER_RE = re.compile(r"^(Pasal)\s+(\d)\s+(\d{1,2})$")
 _ROMAN_ONE_RE = re.compile(r"^Pasal\s+[1Il]$")
 _ROMAN_TWO_RE = re.compile(r"^Pasal\s+(?:ll|lI|Il)$")
@@ -119,11 +124,18 @@ def clean_gazette(text: str) -> str:
     amending = bool(_AMENDING_RE.search(" ".join(" ".join(p[:40]) for p in pages[:2])))
     out: list[str] = []
     roman_done = False
+    held = ""  # a bare item marker ("a.", "(1)") waiting for its text on the next line
     for k, page in enumerate(pages):
         if k:
             out.append("\f")
         for line in page:
             line = _SPLIT_NUMBER_RE.sub(r"\1 \2\3", line)
+            line = _OCR_CAPITAL_RE.sub(lambda m: m.group(1).lower(), line)
+            if _BARE_MARKER_RE.match(line):
+                held = f"{held} {line}".strip()
+                continue
+            if held and line:
+                line, held = f"{held} {line}", ""
             if amending and not roman_done and _ROMAN_ONE_RE.match(line):
                 line, roman_done = "Pasal I", True
             elif amending and _ROMAN_TWO_RE.match(line):
