@@ -13,8 +13,9 @@ printed copy, which ``clean_gazette`` removes before the usual plain-text reader
   ``Pasal 7``.
 
 Pages become form feeds, so every line keeps its page. A marker alone on its line
-(``a.``, ``(1)``) is joined to the text that follows it, and an item letter that the scan
-read as a capital (``C.`` for ``c.``) is lower-cased. Article heads are put on lines of
+(``a.``, ``(1)``) is joined to the text that follows it, an item letter that the scan
+read as a capital (``C.`` for ``c.``) is lower-cased, and an ayat number that lost its
+closing bracket (``(1 Setiap``) gets it back. Article heads are put on lines of
 their own (``Pasal 5``, ``BAB II``, ``Bagian Kesatu``, ``Paragraf 1``, ``PENJELASAN``), an
 article number split by the extraction (``Pasal 4 1``) is joined, and in an amending law
 (``Pasal I`` amends, ``Pasal II`` brings into force) the Roman ``Pasal I`` that the
@@ -58,7 +59,11 @@ _HEAD_RE = re.compile(
     r"^(?:Pasal\s+(?:\d{1,3}[A-Z]?|[IVX]{1,5})|BAB\s+[IVXLC]{1,7}|Bagian\s+Ke\w+|"
     r"Paragraf\s+\d{1,2}|PENJELASAN|PASAL DEMI PASAL|P[a-z]{3,5}\s+\d{1,3})$"
 )
-_SUBCHAPTER_RE = re.compile(r"^(?:Bagian\s+Ke\w+(?:\s+Belas)?|Paragraf\s+\d{1,2})$")
+# Bagian is read as a sub-chapter; Paragraf (inside a Bagian) is not a unit yet: left plain,
+# so that its title is not taken for the heading of the article under it
+_SUBCHAPTER_RE = re.compile(r"^Bagian\s+Ke\w+(?:\s+Belas)?$")
+# "(1 Penyelenggara ...": the scan lost the closing bracket of an ayat number
+_OPEN_PAREN_RE = re.compile(r"^\((\d{1,2}[a-z]?)(?=\s|$)")
 _BARE_MARKER_RE = re.compile(r"^(?:[a-z]\.|\(\d{1,2}[a-z]?\)|\d{1,2}\.)$")
 # items are lettered in lower case; the scan reads c, o, s, v, w, x, z as capitals
 _OCR_CAPITAL_RE = re.compile(r"^([COSVWXZ])(?=\.(?:\s|$))")
@@ -131,6 +136,7 @@ def clean_gazette(text: str) -> str:
         for line in page:
             line = _SPLIT_NUMBER_RE.sub(r"\1 \2\3", line)
             line = _OCR_CAPITAL_RE.sub(lambda m: m.group(1).lower(), line)
+            line = _OPEN_PAREN_RE.sub(r"(\1)", line)
             if _BARE_MARKER_RE.match(line):
                 held = f"{held} {line}".strip()
                 continue
