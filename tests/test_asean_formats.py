@@ -377,3 +377,21 @@ def test_gazette_amending_law_roman_numerals_misread_as_letters() -> None:
                     "Mulai berlaku.")
     provs = segment("a", loads_gazette(text), language="id")
     assert [p.number for p in provs if p.level == "article"] == ["I", "II"]
+
+
+def test_gazette_bare_markers_join_their_text_and_capital_c_is_an_item_letter() -> None:
+    text = _page(1, "Pasal 1\n(1)\nMainan meliputi:\na.\nboneka;\nb.\nbola; dan\nC.\nlayang-"
+                    "layang.\n(2) Cukup satu.")
+    provs = segment("id", loads_gazette(text), language="id")
+    assert [p.ref for p in provs] == ["id:1", "id:1(1)", "id:1(1)(a)", "id:1(1)(b)",
+                                      "id:1(1)(c)", "id:1(2)"]
+    assert {p.ref: p.text for p in provs}["id:1(1)(c)"] == "c. layang-layang.\n"
+
+
+def test_gazette_ayat_missing_its_bracket_and_pasal_has_no_heading() -> None:
+    text = _page(1, "Pasal 1\nPenjual wajib mendaftar\nsecara elektronik.\nPasal 2\n(1 Penjual "
+                    "wajib:\na. mendaftar; dan\nb. membayar.\n(2) Cukup.")
+    provs = segment("id", loads_gazette(text), language="id")
+    assert [p.ref for p in provs] == ["id:1", "id:2", "id:2(1)", "id:2(1)(a)", "id:2(1)(b)",
+                                      "id:2(2)"]
+    assert all(p.heading == "" for p in provs)

@@ -12,7 +12,10 @@ printed copy, which ``clean_gazette`` removes before the usual plain-text reader
   when it is the whole first line of the next page; left in, it would be read as a second
   ``Pasal 7``.
 
-Pages become form feeds, so every line keeps its page. Article heads are put on lines of
+Pages become form feeds, so every line keeps its page. A marker alone on its line
+(``a.``, ``(1)``) is joined to the text that follows it, an item letter that the scan
+read as a capital (``C.`` for ``c.``) is lower-cased, and an ayat number that lost its
+closing bracket (``(1 Setiap``) gets it back. Article heads are put on lines of
 their own (``Pasal 5``, ``BAB II``, ``Bagian Kesatu``, ``Paragraf 1``, ``PENJELASAN``), an
 article number split by the extraction (``Pasal 4 1``) is joined, and in an amending law
 (``Pasal I`` amends, ``Pasal II`` brings into force) the Roman ``Pasal I`` that the
@@ -56,7 +59,14 @@ _HEAD_RE = re.compile(
     r"^(?:Pasal\s+(?:\d{1,3}[A-Z]?|[IVX]{1,5})|BAB\s+[IVXLC]{1,7}|Bagian\s+Ke\w+|"
     r"Paragraf\s+\d{1,2}|PENJELASAN|PASAL DEMI PASAL|P[a-z]{3,5}\s+\d{1,3})$"
 )
-_SUBCHAPTER_RE = re.compile(r"^(?:Bagian\s+Ke\w+(?:\s+Belas)?|Paragraf\s+\d{1,2})$")
+# Bagian is read as a sub-chapter; Paragraf (inside a Bagian) is not a unit yet: left plain,
+# so that its title is not taken for the heading of the article under it
+_SUBCHAPTER_RE = re.compile(r"^Bagian\s+Ke\w+(?:\s+Belas)?$")
+# "(1 Penyelenggara ...": the scan lost the closing bracket of an ayat number
+_OPEN_PAREN_RE = re.compile(r"^\((\d{1,2}[a-z]?)(?=\s|$)")
+_BARE_MARKER_RE = re.compile(r"^(?:[a-z]\.|\(\d{1,2}[a-z]?\)|\d{1,2}\.)$")
+# items are lettered in lower case; the scan reads c, o, s, v, w, x, z as capitals
+_OCR_CAPITAL_RE = re.compile(r"^([COSVWXZ])(?=\.(?:\s|$))")
 _SPLIT_NUMBER_RE = re.compile(r"^(Pasal)\s+(\d)\s+(\d{1,2})$")
 _ROMAN_ONE_RE = re.compile(r"^Pasal\s+[1Il]$")
 _ROMAN_TWO_RE = re.compile(r"^Pasal\s+(?:ll|lI|Il)$")
@@ -119,11 +129,19 @@ def clean_gazette(text: str) -> str:
     amending = bool(_AMENDING_RE.search(" ".join(" ".join(p[:40]) for p in pages[:2])))
     out: list[str] = []
     roman_done = False
+    held = ""  # a bare item marker ("a.", "(1)") waiting for its text on the next line
     for k, page in enumerate(pages):
         if k:
             out.append("\f")
         for line in page:
             line = _SPLIT_NUMBER_RE.sub(r"\1 \2\3", line)
+            line = _OCR_CAPITAL_RE.sub(lambda m: m.group(1).lower(), line)
+            line = _OPEN_PAREN_RE.sub(r"(\1)", line)
+            if _BARE_MARKER_RE.match(line):
+                held = f"{held} {line}".strip()
+                continue
+            if held and line:
+                line, held = f"{held} {line}", ""
             if amending and not roman_done and _ROMAN_ONE_RE.match(line):
                 line, roman_done = "Pasal I", True
             elif amending and _ROMAN_TWO_RE.match(line):

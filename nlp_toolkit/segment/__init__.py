@@ -299,7 +299,8 @@ def _article_head(
         first -= 1
     heading = " ".join(above)
     body_line, body_col = i, lead + cand.rest_offset
-    if cand.family == "article" and not heading:
+    # an Indonesian Pasal has no heading: the line under its number is its first sentence
+    if cand.family == "article" and not heading and not ln.text.lstrip().startswith("Pasal"):
         rest = cand.rest.strip()
         j = i + 1
         if not rest and j < len(lines) and _title_like(lines[j], ln):
