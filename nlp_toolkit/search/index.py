@@ -27,7 +27,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from nlp_toolkit.defaults import DEFAULT_SEARCH_MODELS
 from nlp_toolkit.embed import Embedder, UseM3Embedder, known_model_id, load_embedder
+from nlp_toolkit.embed.models import MULTILINGUAL
 from nlp_toolkit.errors import StoreError, ToolkitError
 from nlp_toolkit.search.batch import search_batch, similar_batch
 from nlp_toolkit.search.lru import Lru
@@ -51,8 +53,6 @@ __all__ = ["MULTILINGUAL", "Mode", "SearchIndex", "SearchResult", "index_for", "
            "search_batch", "similar", "similar_batch", "snippet"]
 
 Mode = Literal["hybrid", "dense", "lexical"]
-#: Models that read Chinese and Thai (the others are used for Latin-script queries only).
-MULTILINGUAL = frozenset({"use-m3"})
 _DEPTH = 100  # candidates per ranking before fusion
 # RRF damping. The textbook 60 (Cormack et al. 2009, for deep TREC runs) flattens the top
 # of our shallow rankings: a provision that BM25 ranks first but the dense model misses
@@ -123,8 +123,9 @@ class SearchIndex:
     Args:
         store: the index.
         models: model ids (or names/folders for :func:`~nlp_toolkit.embed.load_embedder`:
-            ``"fast"``, ``"minilm"``, ``"use-m3"``) to rank with; default the ``use-m3`` and
-            ``minilm-l6-v2`` vectors the store holds (and any model in ``embedders``).
+            ``fast``, ``minilm``, ``use-m3``) to rank with; default the
+            :data:`~nlp_toolkit.defaults.DEFAULT_SEARCH_MODELS` vectors the store holds (and
+            any model in ``embedders``).
         embedders: ready embedders by model id (tests, or a model loaded elsewhere).
         weights: RRF weight per ranking name: ``"lexical"`` (BM25 of the query's words),
             ``"translated"`` (BM25 of its translated terms), a model id, or ``"expanded"``
@@ -156,7 +157,7 @@ class SearchIndex:
         stored = self._stored_models()
         if self._models is None:
             return [m for m in stored if m in self._embedders
-                    or m in ("use-m3", "minilm-l6-v2")]
+                    or m in DEFAULT_SEARCH_MODELS]
         ids = []
         for name in self._models:
             model_id = known_model_id(name) or (
@@ -383,7 +384,7 @@ def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
         mode: ``hybrid`` (BM25 and dense rankings fused by RRF), ``dense`` or ``lexical``.
         jurisdiction, doc, language, level: filters.
         topic: only units the scorer labelled with this topic (needs ``nlp-toolkit score``).
-        model: the embedding model(s) to rank with (``"fast"``, ``"minilm"``, ``"use-m3"``,
+        model: the embedding model(s) to rank with (``fast``, ``minilm``, ``use-m3``,
             an id or a folder); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
 
     Raises:

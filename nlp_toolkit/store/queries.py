@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nlp_toolkit.store import Store
+from nlp_toolkit.store.filters import ProvisionQuery
 from nlp_toolkit.store.rows import ProvisionRow
 
 __all__ = [
@@ -23,7 +24,6 @@ __all__ = [
     "fts_ranking",
     "provision_ids",
     "provision_rows",
-    "topic_provision_ids",
 ]
 
 _CHUNK = 500  # parameters per IN (...) list
@@ -52,21 +52,14 @@ def fts_ranking(store: Store, match: str, k: int, *, doc: str | None = None,
             document's ``;``-separated ones).
         ids: only these provisions.
     """
-    where: list[str] = []
-    params: list[object] = [match]
-    for column, value in (("p.doc_id", doc), ("d.language", language), ("p.level", level)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if jurisdiction is not None:
-        where.append("instr(';' || d.jurisdiction || ';', ?) > 0")
-        params.append(f";{jurisdiction};")
-    if ids is not None:
-        where.append(f"provisions_fts.rowid IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})")
+    q = ProvisionQuery(doc=doc, jurisdiction=jurisdiction, language=language, level=level,
+                       ids=ids)
+    where, filter_params = q.where(id_column="provisions_fts.rowid")
+    params: list[object] = [match, *filter_params]
     join = ""
-    if doc is not None or level is not None or jurisdiction is not None or language is not None:
+    if doc is not None or level is not None or q.needs_documents:
         join = " JOIN provisions p ON p.id = provisions_fts.rowid"
-        if jurisdiction is not None or language is not None:
+        if q.needs_documents:
             join += " JOIN documents d ON d.doc_id = p.doc_id"
     sql = (f"SELECT provisions_fts.rowid, {_BM25} AS s FROM provisions_fts{join} "
            "WHERE provisions_fts MATCH ?"
@@ -111,13 +104,6 @@ def provision_ids(store: Store, refs: Sequence[str]) -> dict[str, int]:
     return out
 
 
-def topic_provision_ids(store: Store, topic: str) -> set[int]:
-    """Ids of provisions whose stored labels (of any scoring model) include ``topic``."""
-    return {int(r[0]) for r in store.conn.execute(
-        "SELECT provision_id FROM provision_scores, json_each(provision_scores.labels) "
-        "WHERE json_each.value = ?", (topic,))}
-
-
 def document_dates(store: Store) -> dict[str, tuple[int | None, dict[str, Any]]]:
     """Each document's ``(year, metadata)`` (metadata parsed from its JSON column)."""
     out: dict[str, tuple[int | None, dict[str, Any]]] = {}
@@ -130,4 +116,3 @@ def document_dates(store: Store) -> dict[str, tuple[int | None, dict[str, Any]]]
         out[str(doc_id)] = (None if year is None else int(year),
                             meta if isinstance(meta, dict) else {})
     return out
-

@@ -61,7 +61,7 @@ CREATE INDEX provisions_level ON provisions (level);
 CREATE INDEX provisions_parent ON provisions (parent_ref);
 CREATE INDEX provisions_text_sha256 ON provisions (text_sha256);
 -- contentless: heading and text as folded by nlp_toolkit.store.fts.fold, for the retrieval
--- units only (see nlp_toolkit.store.fts.retrieval_units); rowid = provisions.id
+-- units only (see nlp_toolkit.segment.units.retrieval_units); rowid = provisions.id
 CREATE VIRTUAL TABLE provisions_fts USING fts5 (
     heading, text, content = '', tokenize = "{FTS_TOKENIZER}"
 );
@@ -127,8 +127,19 @@ CREATE TABLE topic_scores (
 CREATE INDEX topic_scores_topic ON topic_scores (topic, asserted);
 """
 
+# Version 4: the main-unit flag (nlp_toolkit.segment.units.main_units), computed once when a
+# document is stored. The UPDATE fills rows stored before: it states the rule as it was when
+# this migration was written (a frozen copy, like every released migration).
+_V4 = """
+ALTER TABLE provisions ADD COLUMN main INTEGER NOT NULL DEFAULT 0;
+UPDATE provisions SET main = 1 WHERE level = 'article' OR (level = 'section' AND NOT EXISTS (
+    SELECT 1 FROM provisions c WHERE c.doc_id = provisions.doc_id
+    AND c.parent_ref = provisions.ref AND c.level IN ('article', 'section')));
+CREATE INDEX provisions_main ON provisions (doc_id, main);
+"""
+
 #: ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 #: The schema version this code writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 
