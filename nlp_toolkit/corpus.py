@@ -227,7 +227,7 @@ class Corpus:
         """The jurisdiction (or document) × topic table with refs per cell; see
         :func:`nlp_toolkit.build.score.matrix`. Unpacks as ``frame, refs``.
 
-        By default the rows are the region (:mod:`nlp_toolkit.region`): the ten ASEAN
+        By default the rows are the region (:mod:`nlp_toolkit.sources.region`): the ten ASEAN
         member states and China (their national documents), then each agreement they are
         party to as a row of its own. ``all_jurisdictions=True`` gives every jurisdiction,
         a treaty counting for each of its parties; ``jurisdictions`` gives only those.
@@ -245,7 +245,7 @@ class Corpus:
         """
         from nlp_toolkit.build.score import matrix
         from nlp_toolkit.outputs.results import MatrixResult
-        from nlp_toolkit.region import read_region_rows
+        from nlp_toolkit.sources.region import read_region_rows
 
         rows = (None if jurisdictions or all_jurisdictions
                 else read_region_rows(self.store, by=by))

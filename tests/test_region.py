@@ -12,7 +12,7 @@ from nlp_toolkit.build.score import matrix
 from nlp_toolkit.cli import main
 from nlp_toolkit.corpus import Corpus
 from nlp_toolkit.records import ExtractedDocument, Line, Provision
-from nlp_toolkit.region import (
+from nlp_toolkit.sources.region import (
     ASEAN,
     REGION,
     document_parties,
@@ -207,6 +207,6 @@ def test_heatmap_rows_by_title_and_top_labels_when_tall(region_store: Store) -> 
 def test_region_docstring_examples_run() -> None:
     import doctest
 
-    from nlp_toolkit import region
+    from nlp_toolkit.sources import region
 
     assert doctest.testmod(region).failed == 0

@@ -110,7 +110,7 @@ def test_report_opens_in_headless_chromium(analysis_db: Path, tmp_path: Path) ->
     for section in ("coverage", "jurisdictions", "topics", "pairs"):
         assert f'<section id="{section}">' in page
     assert page.count("<svg") >= 2 and "<mark>" in page
-    from nlp_toolkit.region import NAMES
+    from nlp_toolkit.sources.region import NAMES
 
     for code in ("SGP", "MYS", "THA", "CHN"):
         assert f"<td>{NAMES[code]} ({code})</td>" in page

@@ -25,7 +25,7 @@ import numpy as np
 
 from nlp_toolkit.defaults import DEFAULT_SCORE_MODEL, USE_M3_ID
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.region import RegionRows, row_titles
+from nlp_toolkit.sources.region import RegionRows, row_titles
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.scores import (
     main_unit_ids,
@@ -249,7 +249,7 @@ def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "co
             probability of any provision) or ``share`` (asserted provisions / scored ones).
         jurisdictions: only these jurisdictions.
         model_id: the scores of this model (default: the most recently used one).
-        rows: a region view (:func:`nlp_toolkit.region.read_region_rows`): its rows, in
+        rows: a region view (:func:`nlp_toolkit.sources.region.read_region_rows`): its rows, in
             its order, each document counted in its own row only (an agreement is a row of
             its own, not counted for each party); members show even without scores,
             agreements only with them. ``None``: every jurisdiction (or document).

@@ -4,7 +4,7 @@
 that into one HTML page (pure: inline CSS, figures as inline SVG, no external URL, every
 text from the documents escaped); :func:`build_report` does both and writes the file.
 
-By default the report shows the region (:mod:`nlp_toolkit.region`): the ten ASEAN member
+By default the report shows the region (:mod:`nlp_toolkit.sources.region`): the ten ASEAN member
 states and China, then the agreements they are party to as rows of their own, and draws its
 top provisions and pairs from their documents; ``all_jurisdictions=True`` shows every
 jurisdiction. The page opens with a table of contents whose links jump to each section and
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.region import REGION, RegionRows
+from nlp_toolkit.sources.region import REGION, RegionRows
 from nlp_toolkit.store import Store
 
 __all__ = ["ProvisionView", "ReportData", "build_report", "collect_report", "highlight",
@@ -182,7 +182,7 @@ def collect_report(store: Store, *, title: str = "nlp_toolkit corpus report", to
     from nlp_toolkit.build.score import matrix
     from nlp_toolkit.outputs import plot
     from nlp_toolkit.outputs.plot.tables import top_provisions
-    from nlp_toolkit.region import read_region_rows
+    from nlp_toolkit.sources.region import read_region_rows
     from nlp_toolkit.store.scores import scores_for_refs
     from nlp_toolkit.topics import load_taxonomy
 

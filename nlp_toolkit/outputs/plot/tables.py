@@ -208,7 +208,7 @@ def topic_similarity(source: Any, topic: str, *,
     if len(labels) < 2:
         raise ToolkitError(f"fewer than two {by}s have provisions on topic {topic!r}; "
                            "pick another topic or ingest more documents")
-    from nlp_toolkit.region import row_titles
+    from nlp_toolkit.sources.region import row_titles
 
     frame = pd.DataFrame(cosine_matrix(mat), index=labels, columns=labels)
     if by != "provision":
@@ -266,7 +266,7 @@ def profile_table(source: Any, *, kind: ProfileKind = "bindingness",
     """Scored provisions per jurisdiction (or document) and ``kind`` class: counts.
 
     The rows are those of :meth:`Corpus.matrix`: by default the region
-    (:mod:`nlp_toolkit.region`: ASEAN members and China, then their agreements as rows of
+    (:mod:`nlp_toolkit.sources.region`: ASEAN members and China, then their agreements as rows of
     their own); with ``all_jurisdictions`` every jurisdiction, a treaty counting for each
     of its parties. ``frame.attrs["titles"]`` labels the rows.
 
@@ -275,7 +275,7 @@ def profile_table(source: Any, *, kind: ProfileKind = "bindingness",
     """
     import pandas as pd
 
-    from nlp_toolkit.region import read_region_rows, row_titles
+    from nlp_toolkit.sources.region import read_region_rows, row_titles
     from nlp_toolkit.store.scores import scores_for_refs
 
     if kind not in PROFILE_CLASSES:
