@@ -31,8 +31,14 @@ from nlp_toolkit.store.vectors import (
     put_vectors,
 )
 
-__all__ = ["EmbedReport", "ENGLISH_ONLY", "MAX_EMBED_CHARS", "NON_LATIN", "embed_input",
-           "embed_store"]
+__all__ = [
+    "ENGLISH_ONLY",
+    "MAX_EMBED_CHARS",
+    "NON_LATIN",
+    "EmbedReport",
+    "embed_input",
+    "embed_store",
+]
 
 #: Characters of a unit that are embedded; the rest of a very long unit (a tariff schedule
 #: row dump, a whole annex) would cost minutes and blur the vector anyway.

@@ -30,8 +30,15 @@ from nlp_toolkit.store.lock import LockBusyError, WriteLock, write_lock
 from nlp_toolkit.store.rows import DocumentMeta, ProvisionRow, text_sha256
 from nlp_toolkit.store.schema import SCHEMA_VERSION, migrate
 
-__all__ = ["DocumentMeta", "LockBusyError", "ProvisionRow", "Store", "SCHEMA_VERSION",
-           "WriteLock", "write_lock"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "DocumentMeta",
+    "LockBusyError",
+    "ProvisionRow",
+    "Store",
+    "WriteLock",
+    "write_lock",
+]
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

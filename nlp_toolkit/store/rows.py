@@ -53,8 +53,8 @@ class ProvisionRow:
 
     def to_dict(self) -> dict[str, Any]:
         """The record of ``spec/cli.md`` (no ``ordinal``/``text_sha256``)."""
-        return {name: getattr(self, name) for name in PROVISION_FIELDS
-                + ("jurisdiction", "language")}
+        return {name: getattr(self, name)
+                for name in (*PROVISION_FIELDS, "jurisdiction", "language")}
 
 
 def text_sha256(text: str) -> str:
