@@ -163,14 +163,7 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
 def _write(store: Store, model_id: str, vectors: dict[str, np.ndarray],
            links: list[tuple[int, str]]) -> None:
     """Store new vectors and provision links in one transaction."""
-    conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with store.transaction():
         if vectors:
             put_vectors(store, model_id, vectors)
         link_vectors(store, model_id, links)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise

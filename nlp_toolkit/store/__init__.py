@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,46 +159,44 @@ class Store:
             status, json.dumps(warnings, ensure_ascii=False),
             json.dumps(metadata, ensure_ascii=False, sort_keys=True), clean, _now(),
         )
-        conn = self.conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            self._delete_document(meta.doc_id)
-            conn.execute(
-                "INSERT INTO documents (doc_id, path, format, jurisdiction, title, doc_type, "
-                "language, year, source_url, sha256, page_count, n_provisions, scanned, "
-                "status, warnings, metadata, clean_text, ingested_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_row)
-            for p, in_fts, main in zip(provisions, retrieval_units(provisions),
-                                       main_units(provisions), strict=True):
-                if p.doc_id != meta.doc_id:
-                    raise StoreError(f"provision {p.ref} belongs to {p.doc_id}, not "
-                                     f"{meta.doc_id}")
-                cur = conn.execute(
-                    "INSERT INTO provisions (doc_id, ref, ordinal, number, heading, level, "
-                    "parent_ref, path, page_start, page_end, char_start, char_end, "
-                    "text_sha256, fts, main) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (p.doc_id, p.ref, p.ordinal, p.number, p.heading, p.level, p.parent_ref,
-                     p.path, p.page_start, p.page_end, p.char_start, p.char_end,
-                     text_sha256(p.text), int(in_fts), int(main)))
-                if in_fts:
-                    conn.execute("INSERT INTO provisions_fts (rowid, heading, text) "
-                                 "VALUES (?, ?, ?)", (cur.lastrowid, _fold(p.heading),
-                                                      _fold(clean[p.char_start:p.char_end])))
-            conn.execute("DELETE FROM failures WHERE doc_id = ?", (meta.doc_id,))
-            conn.execute("COMMIT")
+            with self.transaction() as conn:
+                self._write_document(conn, meta, provisions, doc_row, clean)
         except sqlite3.IntegrityError as exc:
-            conn.execute("ROLLBACK")
             raise StoreError(f"cannot store {meta.doc_id}: {exc} (a segmentation bug: "
                              "please report it with the document)") from exc
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+
+    def _write_document(self, conn: sqlite3.Connection, meta: DocumentMeta,
+                        provisions: Sequence[Provision], doc_row: tuple[Any, ...],
+                        clean: str) -> None:
+        self._delete_document(meta.doc_id)
+        conn.execute(
+            "INSERT INTO documents (doc_id, path, format, jurisdiction, title, doc_type, "
+            "language, year, source_url, sha256, page_count, n_provisions, scanned, "
+            "status, warnings, metadata, clean_text, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_row)
+        for p, in_fts, main in zip(provisions, retrieval_units(provisions),
+                                   main_units(provisions), strict=True):
+            if p.doc_id != meta.doc_id:
+                raise StoreError(f"provision {p.ref} belongs to {p.doc_id}, not "
+                                 f"{meta.doc_id}")
+            cur = conn.execute(
+                "INSERT INTO provisions (doc_id, ref, ordinal, number, heading, level, "
+                "parent_ref, path, page_start, page_end, char_start, char_end, "
+                "text_sha256, fts, main) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (p.doc_id, p.ref, p.ordinal, p.number, p.heading, p.level, p.parent_ref,
+                 p.path, p.page_start, p.page_end, p.char_start, p.char_end,
+                 text_sha256(p.text), int(in_fts), int(main)))
+            if in_fts:
+                conn.execute("INSERT INTO provisions_fts (rowid, heading, text) "
+                             "VALUES (?, ?, ?)", (cur.lastrowid, _fold(p.heading),
+                                                  _fold(clean[p.char_start:p.char_end])))
+        conn.execute("DELETE FROM failures WHERE doc_id = ?", (meta.doc_id,))
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document and its provisions; True if it was there."""
-        with self._transaction():
+        with self.transaction():
             return self._delete_document(doc_id)
 
     def _delete_document(self, doc_id: str) -> bool:
@@ -215,7 +214,7 @@ class Store:
     def record_failure(self, doc_id: str, path: str, kind: str, reason: str, *,
                        sha256: str = "") -> None:
         """Record (replace) why a document failed; its stored version, if any, stays."""
-        with self._transaction():
+        with self.transaction():
             self.conn.execute("DELETE FROM failures WHERE doc_id = ? AND path = ?",
                               (doc_id, path))
             self.conn.execute("INSERT INTO failures (doc_id, path, kind, reason, sha256, at) "
@@ -346,23 +345,30 @@ class Store:
         return problems
 
     # -- plumbing ------------------------------------------------------------------------
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self.conn)
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on any
+        exception. Re-entrant: inside another transaction of this store it joins that one,
+        so a stage can group several writes (vectors and their links) into one commit.
+
+        >>> with Store.open(":memory:") as s, s.transaction(), s.transaction() as conn:
+        ...     conn.in_transaction
+        True
+        """
+        conn = self.conn
+        if conn.in_transaction:  # the outer transaction commits or rolls back
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 _SELECT = ("p.doc_id, p.ref, p.number, p.heading, p.level, p.parent_ref, p.path, "
            "p.page_start, p.page_end, p.char_start, p.char_end, d.jurisdiction, "
            "d.language, p.ordinal, p.text_sha256")
-
-
-class _Transaction:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")

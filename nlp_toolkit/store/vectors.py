@@ -115,18 +115,9 @@ def put_vectors(store: Store, model_id: str, vectors: Mapping[str, np.ndarray]) 
             for h, v in vectors.items()]
     conn = store.conn
     before = conn.total_changes
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
+    with store.transaction():
         conn.executemany("INSERT OR IGNORE INTO vectors (model_id, text_hash, dim, vector) "
                          "VALUES (?, ?, ?, ?)", rows)
-        if own:
-            conn.execute("COMMIT")
-    except BaseException:
-        if own and conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return conn.total_changes - before
 
 
