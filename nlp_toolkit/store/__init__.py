@@ -28,7 +28,13 @@ from nlp_toolkit.segment.units import main_units, retrieval_units
 from nlp_toolkit.store.filters import ProvisionQuery
 from nlp_toolkit.store.fts import fold
 from nlp_toolkit.store.lock import LockBusyError, WriteLock, write_lock
-from nlp_toolkit.store.rows import DocumentMeta, ProvisionRow, text_sha256
+from nlp_toolkit.store.rows import (
+    PROVISION_SELECT,
+    DocumentMeta,
+    ProvisionRow,
+    decode_rows,
+    text_sha256,
+)
 from nlp_toolkit.store.schema import SCHEMA_VERSION, migrate
 
 __all__ = [
@@ -271,7 +277,8 @@ class Store:
         if articles:
             q = replace(q, main=True)
         where, params = q.where()
-        sql = (f"SELECT {_SELECT} FROM provisions p JOIN documents d ON d.doc_id = p.doc_id"
+        sql = (f"SELECT {PROVISION_SELECT} FROM provisions p "
+               "JOIN documents d ON d.doc_id = p.doc_id"
                + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY p.doc_id, p.ordinal")
         if limit is not None:
@@ -281,22 +288,23 @@ class Store:
 
     def provision(self, ref: str) -> ProvisionRow | None:
         """One provision by its ``ref``."""
-        r = self.conn.execute(f"SELECT {_SELECT} FROM provisions p JOIN documents d "
-                              "ON d.doc_id = p.doc_id WHERE p.ref = ?", (ref,)).fetchone()
-        return None if r is None else next(self._rows([r]))
+        cur = self.conn.execute(f"SELECT {PROVISION_SELECT} FROM provisions p JOIN documents d "
+                                "ON d.doc_id = p.doc_id WHERE p.ref = ?", (ref,))
+        return next(self._rows(cur), None)
 
-    def _rows(self, rows: Iterable[Sequence[Any]]) -> Iterator[ProvisionRow]:
-        """ProvisionRows from ``_SELECT`` rows, their text cut from the document's text."""
+    def _rows(self, cur: sqlite3.Cursor) -> Iterator[ProvisionRow]:
+        """ProvisionRows of a :data:`~nlp_toolkit.store.rows.PROVISION_SELECT` cursor, their
+        text cut from the document's text."""
         texts: dict[str, str] = {}
-        for r in rows:
-            doc_id, start, end = r[0], r[9], r[10]
+
+        def text_of(doc_id: str, start: int, end: int) -> str:
             if doc_id not in texts:
                 if len(texts) > 8:  # rows come grouped by document: keep a few texts only
                     texts.clear()
                 texts[doc_id] = self.clean_text(doc_id) or ""
-            values = list(r)
-            values.insert(11, texts[doc_id][start:end])
-            yield ProvisionRow(*values)
+            return texts[doc_id][start:end]
+
+        return decode_rows(cur, text_of)
 
     # -- health --------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
@@ -369,6 +377,4 @@ class Store:
         conn.execute("COMMIT")
 
 
-_SELECT = ("p.doc_id, p.ref, p.number, p.heading, p.level, p.parent_ref, p.path, "
-           "p.page_start, p.page_end, p.char_start, p.char_end, d.jurisdiction, "
-           "d.language, p.ordinal, p.text_sha256")
+
