@@ -43,7 +43,7 @@ def load_document(doc_id: str, corpus: Path, cache: Path | None) -> ExtractedDoc
     """The extracted document, from the cache folder or the project's reader."""
     if cache is not None and (cache / f"{doc_id}.pkl").exists():
         with (cache / f"{doc_id}.pkl").open("rb") as f:
-            doc: ExtractedDocument = pickle.load(f)  # noqa: S301 - our own dev cache
+            doc: ExtractedDocument = pickle.load(f)
         return doc
     from nlp_toolkit.extract import read_document
 

@@ -71,6 +71,7 @@ class ExtractedDocument:
 
     @property
     def text(self) -> str:
+        """The clean text: the lines joined by newlines."""
         return "\n".join(line.text for line in self.lines)
 
     @property

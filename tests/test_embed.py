@@ -6,6 +6,7 @@ The real-model tests load each model once (session fixtures) and are marked slow
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -98,7 +99,7 @@ def test_chunk_text_invariants(text: str, max_chars: int, overlap: int) -> None:
     assert starts == sorted(set(starts))  # in order, always moving forward
     if overlap == 0:
         # Disjoint chunks that together hold every non-space character exactly once.
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
         covered = "".join(text[s:e] for s, e in spans)
         assert re.sub(r"\s", "", covered) == re.sub(r"\s", "", text)
 

@@ -200,7 +200,7 @@ def test_search_and_similar_rank_with_the_fast_vectors_when_asked(jsi_db: Path) 
     near = runner.invoke(main, ["similar", ref, "--model", "fast", "-k", "2", "--format",
                                 "jsonl", "--db", str(jsi_db)])
     assert near.exit_code == 0, near.output
-    assert [json.loads(line)["ref"] for line in near.output.splitlines()][0] != ref
+    assert next(json.loads(line)["ref"] for line in near.output.splitlines()) != ref
     missing = runner.invoke(main, ["search", "signatures", "--mode", "dense", "--model",
                                    "minilm", "--db", str(jsi_db)])
     assert missing.exit_code == 2 and "embed --model minilm" in missing.output

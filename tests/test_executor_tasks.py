@@ -30,6 +30,7 @@ class _Recorder:
         self.seen: list[np.ndarray] = []
 
     def score(self, texts: Sequence[str], languages: Sequence[str], *,
+              doc_ids: Sequence[str] | None = None,
               vectors: np.ndarray | None = None) -> list[Any]:
         assert vectors is not None and len(vectors) == len(texts)
         self.seen.append(vectors)

@@ -33,7 +33,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, directory=str(www), **kwargs)  # type: ignore[arg-type]
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             if self.path in ("/to-file", "/to-ftp"):
                 self.send_response(302)
                 self.send_header("Location", "file:///etc/passwd" if self.path == "/to-file"

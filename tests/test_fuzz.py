@@ -9,6 +9,7 @@ clean text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -52,7 +53,7 @@ FRAGMENT = st.one_of(st.sampled_from(MARKERS), WORDS, st.sampled_from(["a", " ",
 LINE_TEXT = st.lists(FRAGMENT, max_size=10).map(" ".join)
 #: Long lines that stress regexes: one marker-ish token repeated many times.
 LONG_LINE = st.builds(lambda tok, n, sep: sep.join([tok] * n),
-                      st.sampled_from(MARKERS + ["(", "a", "1.", "(1)(a)", "  "]),
+                      st.sampled_from([*MARKERS, "(", "a", "1.", "(1)(a)", "  "]),
                       st.integers(200, 3000), st.sampled_from(["", " ", "."]))
 ANY_LINE = st.one_of(LINE_TEXT, LINE_TEXT, LINE_TEXT, LONG_LINE)
 HINT = st.one_of(st.none(), st.none(), st.none(), st.tuples(
@@ -78,7 +79,7 @@ def check_partition(doc: ExtractedDocument, provisions: list[Provision]) -> None
     roots = children.get(None, [])
     assert roots and roots[0].char_start == 0 and roots[-1].char_end == len(text)
     for group in children.values():
-        for a, b in zip(group, group[1:], strict=False):
+        for a, b in itertools.pairwise(group):
             assert a.char_end == b.char_start, f"gap or overlap between {a.ref} and {b.ref}"
     for ref, kids in children.items():
         if ref is None:

@@ -7,6 +7,7 @@ embedded with ``use-m3``: reading and embedding cost about a minute, once.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -117,7 +118,7 @@ def test_similar_rcep_article_finds_tpp_cross_border_transfer(store: Store) -> N
     assert "tota-449:40218" in refs[:3], refs
     assert all(not r.startswith("rcep-2020:") for r in refs)
     assert [r.rank for r in results] == list(range(1, len(results) + 1))
-    assert all(a.score >= b.score for a, b in zip(results, results[1:], strict=False))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(results))
 
 
 def test_chinese_query_finds_pipl_and_english_sections(store: Store) -> None:
@@ -157,7 +158,7 @@ def test_results_carry_records_and_highlighted_snippets(store: Store) -> None:
 def test_fts_ranking_with_filters_equals_filtering_the_full_ranking(store: Store) -> None:
     match = match_query("personal data consent transfer")
     full = fts_ranking(store, match, 100_000)
-    assert full and all(a[1] >= b[1] for a, b in zip(full, full[1:], strict=False))
+    assert full and all(a[1] >= b[1] for a, b in itertools.pairwise(full))
     rows = provision_rows(store, [i for i, _ in full])
     for key, value in (("jurisdiction", "SGP"), ("doc", "chn-pipl-2021"), ("language", "en")):
         kwargs: dict[str, Any] = {key: value}

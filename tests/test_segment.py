@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +34,7 @@ def assert_partition(provs: list[Provision], text: str) -> None:
         kids = [c for c in provs if c.parent_ref == p.ref]
         if kids:
             assert kids[0].char_start > p.char_start
-            for a, b in zip(kids, kids[1:], strict=False):
+            for a, b in itertools.pairwise(kids):
                 assert a.char_end == b.char_start
             assert kids[-1].char_end == p.char_end
     assert [p.ordinal for p in provs] == list(range(len(provs)))

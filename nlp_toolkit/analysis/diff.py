@@ -22,6 +22,7 @@ heading) and the best pairs are taken greedily, each provision at most once.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -193,7 +194,7 @@ def _pairs(toks: Sequence[str]) -> set[tuple[str, str]]:
     words = [t.lower() for t in toks if t[0].isalnum() or _CJK.match(t)]
     if len(words) < 2:
         return {(w, "") for w in words}
-    return set(zip(words, words[1:], strict=False))
+    return set(itertools.pairwise(words))
 
 
 def _jaccard(a: set[Any], b: set[Any]) -> float:

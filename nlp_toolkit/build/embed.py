@@ -31,8 +31,14 @@ from nlp_toolkit.store.vectors import (
     put_vectors,
 )
 
-__all__ = ["EmbedReport", "ENGLISH_ONLY", "MAX_EMBED_CHARS", "NON_LATIN", "embed_input",
-           "embed_store"]
+__all__ = [
+    "ENGLISH_ONLY",
+    "MAX_EMBED_CHARS",
+    "NON_LATIN",
+    "EmbedReport",
+    "embed_input",
+    "embed_store",
+]
 
 #: Characters of a unit that are embedded; the rest of a very long unit (a tariff schedule
 #: row dump, a whole annex) would cost minutes and blur the vector anyway.
@@ -157,14 +163,7 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
 def _write(store: Store, model_id: str, vectors: dict[str, np.ndarray],
            links: list[tuple[int, str]]) -> None:
     """Store new vectors and provision links in one transaction."""
-    conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with store.transaction():
         if vectors:
             put_vectors(store, model_id, vectors)
         link_vectors(store, model_id, links)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise

@@ -39,11 +39,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from nlp_toolkit.embed import Embedder
-    from nlp_toolkit.score import ProvisionScore
+    from nlp_toolkit.score import ProvisionScore, Scorer
     from nlp_toolkit.score.labels import LabelledText, LabelRow
 
 __all__ = ["DEFAULT_MODEL", "LoadedScorer", "ScoreReport", "evaluate", "label_texts",
-           "load_scorer", "matrix", "score_store", "train", "with_scores"]
+           "load_scorer", "matrix", "score_store", "score_texts", "train", "unit_vectors",
+           "with_scores"]
 
 #: The shipped model folder.
 DEFAULT_MODEL = DEFAULT_SCORE_MODEL
@@ -138,8 +139,8 @@ def load_scorer(kind: ScorerKind = "supervised", model: str | Path = DEFAULT_MOD
                         SupervisedScorer(trained, emb, tax), emb)
 
 
-def _vectors(store: Store, embedder: Embedder, texts: Sequence[str],
-             headings: Sequence[str]) -> tuple[np.ndarray, int]:
+def unit_vectors(store: Store, embedder: Embedder, texts: Sequence[str],
+                 headings: Sequence[str]) -> tuple[np.ndarray, int]:
     """Vectors of the units ``(texts, headings)`` as the embed stage embeds them: of
     ``embed_input(text, heading)``, read from the index where the embed stage stored them
     and computed now for the rest (the same input, so training, evaluation and scoring all
@@ -161,17 +162,16 @@ def _vectors(store: Store, embedder: Embedder, texts: Sequence[str],
     return out, len(texts) - len(missing)
 
 
-def _score_texts(loaded: LoadedScorer, doc_ids: str | Sequence[str], texts: Sequence[str],
-                 languages: Sequence[str], vectors: np.ndarray | None
-                 ) -> list[ProvisionScore]:
-    """Score texts of one document (``doc_ids`` a str) or of several (one id per text)."""
+def score_texts(loaded: LoadedScorer, doc_ids: str | Sequence[str], texts: Sequence[str],
+                languages: Sequence[str], vectors: np.ndarray | None
+                ) -> list[ProvisionScore]:
+    """The score stage's compute step: score texts of one document (``doc_ids`` a str) or
+    of several (one id per text) (pure given the scorer; the executors map it over batches).
+    """
     if isinstance(doc_ids, str):
         doc_ids = [doc_ids] * len(texts)
-    if loaded.kind == "supervised":
-        return list(loaded.scorer.score(texts, languages, doc_ids=doc_ids, vectors=vectors))
-    if loaded.kind == "zeroshot":
-        return list(loaded.scorer.score(texts, languages, vectors=vectors))
-    return list(loaded.scorer.score(texts, languages))
+    scorer: Scorer = loaded.scorer
+    return list(scorer.score(texts, languages, doc_ids=doc_ids, vectors=vectors))
 
 
 #: Documents are scored together until a batch holds at least this many units.
@@ -211,9 +211,9 @@ def score_store(store: Store, loaded: LoadedScorer, *, doc_ids: Sequence[str] | 
         langs = [r.language or "en" for r in rows]
         vecs: np.ndarray | None = None
         if loaded.embedder is not None and rows:
-            vecs, n_reused = _vectors(store, loaded.embedder, texts, [r.heading for r in rows])
+            vecs, n_reused = unit_vectors(store, loaded.embedder, texts, [r.heading for r in rows])
             reused += n_reused
-        scores = _score_texts(loaded, groups, texts, langs, vecs) if rows else []
+        scores = score_texts(loaded, groups, texts, langs, vecs) if rows else []
         pos = 0
         for doc, ids, doc_rows in batch:
             part = scores[pos : pos + len(doc_rows)]
@@ -372,7 +372,7 @@ def _label_vectors(store: Store, items: Sequence[LabelledText]) -> tuple[Embedde
     from nlp_toolkit.embed import load_embedder
 
     emb = load_embedder(USE_M3_ID)
-    vecs, _ = _vectors(store, emb, [it.text for it in items], [it.heading for it in items])
+    vecs, _ = unit_vectors(store, emb, [it.text for it in items], [it.heading for it in items])
     return emb, vecs
 
 

@@ -134,12 +134,14 @@ def real_failures(failures: Sequence[Failure]) -> list[Failure]:
 
 
 def report_failures(failures: Sequence[Failure]) -> None:
+    """Print each failure (scanned or failed document) on stderr."""
     for f in failures:
         label = "scanned" if f.kind == "scanned" else "failed"
         click.echo(f"{label}: {f.line()}", err=True)
 
 
 def extract_limits(max_pages: int | None, timeout: float | None) -> ExtractLimits | None:
+    """The extraction limits of ``--max-pages`` and ``--timeout``; None for the defaults."""
     if max_pages is None and timeout is None:
         return None
     import dataclasses
@@ -155,6 +157,7 @@ def extract_limits(max_pages: int | None, timeout: float | None) -> ExtractLimit
 
 
 def check_manifest(manifest: Path) -> None:
+    """Raise :class:`UnusableInput` when the manifest file is missing."""
     if not manifest.is_file():
         raise UnusableInput(f"manifest not found: {manifest} (give --manifest CSV, or run "
                             "from the project folder)")

@@ -68,10 +68,14 @@ class Embedder(Protocol):
     model_id: str
 
     @property
-    def dim(self) -> int: ...
+    def dim(self) -> int:
+        """Vector dimension."""
+        ...
 
     @property
-    def max_chars(self) -> int: ...
+    def max_chars(self) -> int:
+        """A safe input window in characters."""
+        ...
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         """``(len(texts), dim)`` float32 array with L2-normalised rows."""

@@ -17,9 +17,12 @@ Bindingness (:mod:`~nlp_toolkit.score.modality`) and direction
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from nlp_toolkit.records import Bindingness, Direction, Evidence, ProvisionScore
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Bindingness", "Direction", "Evidence", "ProvisionScore", "Scorer"]
 
@@ -27,6 +30,13 @@ __all__ = ["Bindingness", "Direction", "Evidence", "ProvisionScore", "Scorer"]
 class Scorer(Protocol):
     """Anything that scores provision texts."""
 
-    def score(self, texts: Sequence[str], languages: Sequence[str]) -> list[ProvisionScore]:
-        """One :class:`ProvisionScore` per text; ``languages`` are ISO codes (``en``, ``zh``)."""
+    def score(self, texts: Sequence[str], languages: Sequence[str], *,
+              doc_ids: Sequence[str] | None = None,
+              vectors: np.ndarray | None = None) -> list[ProvisionScore]:
+        """One :class:`ProvisionScore` per text; ``languages`` are ISO codes (``en``, ``zh``).
+
+        ``doc_ids`` (one per text) group the texts into documents for context features;
+        ``vectors`` are the embed stage's vectors of the texts (computed when None). A
+        scorer that uses neither ignores them, so every stage calls every scorer alike.
+        """
         ...

@@ -22,9 +22,9 @@ from nlp_toolkit.topics import Taxonomy, load_taxonomy
 __all__ = [
     "BIND_CLASSES",
     "DIR_CLASSES",
+    "TOPIC_FEATURES",
     "bindingness_features",
     "direction_features",
-    "TOPIC_FEATURES",
     "heading_flags",
     "one_hot",
     "topic_tensor",

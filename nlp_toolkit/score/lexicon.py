@@ -211,8 +211,15 @@ class LexiconScorer:
             t: 1.0 - math.exp(-w / self.scale) for t, w in self.hit_weights(text, language).items()
         }
 
-    def score(self, texts: Sequence[str], languages: Sequence[str]) -> list[ProvisionScore]:
-        """Topics from lexicon hits; bindingness and direction from the shared rules."""
+    def score(self, texts: Sequence[str], languages: Sequence[str], *,
+              doc_ids: Sequence[str] | None = None,
+              vectors: Any = None) -> list[ProvisionScore]:
+        """Topics from lexicon hits; bindingness and direction from the shared rules.
+
+        ``doc_ids`` and ``vectors`` (the :class:`~nlp_toolkit.score.Scorer` protocol's) are
+        not used: a lexicon reads the text only.
+        """
+        del doc_ids, vectors
         out: list[ProvisionScore] = []
         for text, lang in zip(texts, languages, strict=True):
             probs = self.probabilities(text, lang)

@@ -124,9 +124,14 @@ class ZeroShotScorer:
         texts: Sequence[str],
         languages: Sequence[str],
         *,
+        doc_ids: Sequence[str] | None = None,
         vectors: np.ndarray | None = None,
     ) -> list[ProvisionScore]:
-        """Topics by prototype cosine; evidence is the closest clause per asserted topic."""
+        """Topics by prototype cosine; evidence is the closest clause per asserted topic.
+
+        ``doc_ids`` (the :class:`~nlp_toolkit.score.Scorer` protocol's) is not used.
+        """
+        del doc_ids
         ids = self.taxonomy.ids
         probs = cosine_probabilities(
             self.cosines(texts, vectors), center=self.center, slope=self.slope

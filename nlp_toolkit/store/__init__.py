@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,11 +28,24 @@ from nlp_toolkit.segment.units import main_units, retrieval_units
 from nlp_toolkit.store.filters import ProvisionQuery
 from nlp_toolkit.store.fts import fold
 from nlp_toolkit.store.lock import LockBusyError, WriteLock, write_lock
-from nlp_toolkit.store.rows import DocumentMeta, ProvisionRow, text_sha256
+from nlp_toolkit.store.rows import (
+    PROVISION_SELECT,
+    DocumentMeta,
+    ProvisionRow,
+    decode_rows,
+    text_sha256,
+)
 from nlp_toolkit.store.schema import SCHEMA_VERSION, migrate
 
-__all__ = ["DocumentMeta", "LockBusyError", "ProvisionRow", "Store", "SCHEMA_VERSION",
-           "WriteLock", "write_lock"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "DocumentMeta",
+    "LockBusyError",
+    "ProvisionRow",
+    "Store",
+    "WriteLock",
+    "write_lock",
+]
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -151,46 +165,44 @@ class Store:
             status, json.dumps(warnings, ensure_ascii=False),
             json.dumps(metadata, ensure_ascii=False, sort_keys=True), clean, _now(),
         )
-        conn = self.conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            self._delete_document(meta.doc_id)
-            conn.execute(
-                "INSERT INTO documents (doc_id, path, format, jurisdiction, title, doc_type, "
-                "language, year, source_url, sha256, page_count, n_provisions, scanned, "
-                "status, warnings, metadata, clean_text, ingested_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_row)
-            for p, in_fts, main in zip(provisions, retrieval_units(provisions),
-                                       main_units(provisions), strict=True):
-                if p.doc_id != meta.doc_id:
-                    raise StoreError(f"provision {p.ref} belongs to {p.doc_id}, not "
-                                     f"{meta.doc_id}")
-                cur = conn.execute(
-                    "INSERT INTO provisions (doc_id, ref, ordinal, number, heading, level, "
-                    "parent_ref, path, page_start, page_end, char_start, char_end, "
-                    "text_sha256, fts, main) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (p.doc_id, p.ref, p.ordinal, p.number, p.heading, p.level, p.parent_ref,
-                     p.path, p.page_start, p.page_end, p.char_start, p.char_end,
-                     text_sha256(p.text), int(in_fts), int(main)))
-                if in_fts:
-                    conn.execute("INSERT INTO provisions_fts (rowid, heading, text) "
-                                 "VALUES (?, ?, ?)", (cur.lastrowid, _fold(p.heading),
-                                                      _fold(clean[p.char_start:p.char_end])))
-            conn.execute("DELETE FROM failures WHERE doc_id = ?", (meta.doc_id,))
-            conn.execute("COMMIT")
+            with self.transaction() as conn:
+                self._write_document(conn, meta, provisions, doc_row, clean)
         except sqlite3.IntegrityError as exc:
-            conn.execute("ROLLBACK")
             raise StoreError(f"cannot store {meta.doc_id}: {exc} (a segmentation bug: "
                              "please report it with the document)") from exc
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+
+    def _write_document(self, conn: sqlite3.Connection, meta: DocumentMeta,
+                        provisions: Sequence[Provision], doc_row: tuple[Any, ...],
+                        clean: str) -> None:
+        self._delete_document(meta.doc_id)
+        conn.execute(
+            "INSERT INTO documents (doc_id, path, format, jurisdiction, title, doc_type, "
+            "language, year, source_url, sha256, page_count, n_provisions, scanned, "
+            "status, warnings, metadata, clean_text, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_row)
+        for p, in_fts, main in zip(provisions, retrieval_units(provisions),
+                                   main_units(provisions), strict=True):
+            if p.doc_id != meta.doc_id:
+                raise StoreError(f"provision {p.ref} belongs to {p.doc_id}, not "
+                                 f"{meta.doc_id}")
+            cur = conn.execute(
+                "INSERT INTO provisions (doc_id, ref, ordinal, number, heading, level, "
+                "parent_ref, path, page_start, page_end, char_start, char_end, "
+                "text_sha256, fts, main) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (p.doc_id, p.ref, p.ordinal, p.number, p.heading, p.level, p.parent_ref,
+                 p.path, p.page_start, p.page_end, p.char_start, p.char_end,
+                 text_sha256(p.text), int(in_fts), int(main)))
+            if in_fts:
+                conn.execute("INSERT INTO provisions_fts (rowid, heading, text) "
+                             "VALUES (?, ?, ?)", (cur.lastrowid, _fold(p.heading),
+                                                  _fold(clean[p.char_start:p.char_end])))
+        conn.execute("DELETE FROM failures WHERE doc_id = ?", (meta.doc_id,))
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document and its provisions; True if it was there."""
-        with self._transaction():
+        with self.transaction():
             return self._delete_document(doc_id)
 
     def _delete_document(self, doc_id: str) -> bool:
@@ -208,7 +220,7 @@ class Store:
     def record_failure(self, doc_id: str, path: str, kind: str, reason: str, *,
                        sha256: str = "") -> None:
         """Record (replace) why a document failed; its stored version, if any, stays."""
-        with self._transaction():
+        with self.transaction():
             self.conn.execute("DELETE FROM failures WHERE doc_id = ? AND path = ?",
                               (doc_id, path))
             self.conn.execute("INSERT INTO failures (doc_id, path, kind, reason, sha256, at) "
@@ -265,7 +277,8 @@ class Store:
         if articles:
             q = replace(q, main=True)
         where, params = q.where()
-        sql = (f"SELECT {_SELECT} FROM provisions p JOIN documents d ON d.doc_id = p.doc_id"
+        sql = (f"SELECT {PROVISION_SELECT} FROM provisions p "
+               "JOIN documents d ON d.doc_id = p.doc_id"
                + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY p.doc_id, p.ordinal")
         if limit is not None:
@@ -275,22 +288,23 @@ class Store:
 
     def provision(self, ref: str) -> ProvisionRow | None:
         """One provision by its ``ref``."""
-        r = self.conn.execute(f"SELECT {_SELECT} FROM provisions p JOIN documents d "
-                              "ON d.doc_id = p.doc_id WHERE p.ref = ?", (ref,)).fetchone()
-        return None if r is None else next(self._rows([r]))
+        cur = self.conn.execute(f"SELECT {PROVISION_SELECT} FROM provisions p JOIN documents d "
+                                "ON d.doc_id = p.doc_id WHERE p.ref = ?", (ref,))
+        return next(self._rows(cur), None)
 
-    def _rows(self, rows: Iterable[Sequence[Any]]) -> Iterator[ProvisionRow]:
-        """ProvisionRows from ``_SELECT`` rows, their text cut from the document's text."""
+    def _rows(self, cur: sqlite3.Cursor) -> Iterator[ProvisionRow]:
+        """ProvisionRows of a :data:`~nlp_toolkit.store.rows.PROVISION_SELECT` cursor, their
+        text cut from the document's text."""
         texts: dict[str, str] = {}
-        for r in rows:
-            doc_id, start, end = r[0], r[9], r[10]
+
+        def text_of(doc_id: str, start: int, end: int) -> str:
             if doc_id not in texts:
                 if len(texts) > 8:  # rows come grouped by document: keep a few texts only
                     texts.clear()
                 texts[doc_id] = self.clean_text(doc_id) or ""
-            values = list(r)
-            values.insert(11, texts[doc_id][start:end])
-            yield ProvisionRow(*values)
+            return texts[doc_id][start:end]
+
+        return decode_rows(cur, text_of)
 
     # -- health --------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
@@ -339,23 +353,28 @@ class Store:
         return problems
 
     # -- plumbing ------------------------------------------------------------------------
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self.conn)
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``): commit on success, roll back on any
+        exception. Re-entrant: inside another transaction of this store it joins that one,
+        so a stage can group several writes (vectors and their links) into one commit.
+
+        >>> with Store.open(":memory:") as s, s.transaction(), s.transaction() as conn:
+        ...     conn.in_transaction
+        True
+        """
+        conn = self.conn
+        if conn.in_transaction:  # the outer transaction commits or rolls back
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
-_SELECT = ("p.doc_id, p.ref, p.number, p.heading, p.level, p.parent_ref, p.path, "
-           "p.page_start, p.page_end, p.char_start, p.char_end, d.jurisdiction, "
-           "d.language, p.ordinal, p.text_sha256")
 
-
-class _Transaction:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")

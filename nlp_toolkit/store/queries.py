@@ -17,7 +17,7 @@ from typing import Any
 
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.filters import ProvisionQuery
-from nlp_toolkit.store.rows import ProvisionRow
+from nlp_toolkit.store.rows import PROVISION_SELECT, ProvisionRow, decode_rows
 
 __all__ = [
     "document_dates",
@@ -68,9 +68,7 @@ def fts_ranking(store: Store, match: str, k: int, *, doc: str | None = None,
     return [(int(i), -float(s)) for i, s in store.conn.execute(sql, params)]
 
 
-_ROW_SELECT = ("SELECT p.id, p.doc_id, p.ref, p.number, p.heading, p.level, p.parent_ref, "
-               "p.path, p.page_start, p.page_end, p.char_start, p.char_end, d.jurisdiction, "
-               "d.language, p.ordinal, p.text_sha256 FROM provisions p "
+_ROW_SELECT = (f"SELECT {PROVISION_SELECT} FROM provisions p "
                "JOIN documents d ON d.doc_id = p.doc_id")
 
 
@@ -84,13 +82,7 @@ def provision_rows(store: Store, ids: Sequence[int]) -> dict[int, ProvisionRow]:
     for part in _chunks([int(i) for i in ids]):
         cur = store.conn.execute(
             _ROW_SELECT + f" WHERE p.id IN ({', '.join('?' * len(part))})", part)
-        for r in cur:
-            out[int(r[0])] = ProvisionRow(
-                doc_id=str(r[1]), ref=str(r[2]), number=str(r[3]), heading=str(r[4] or ""),
-                level=str(r[5]), parent_ref=r[6], path=str(r[7] or ""), page_start=r[8],
-                page_end=r[9], char_start=int(r[10]), char_end=int(r[11]), text="",
-                jurisdiction=str(r[12] or ""), language=str(r[13] or ""),
-                ordinal=int(r[14] or 0), text_sha256=str(r[15] or ""))
+        out.update((row.id, row) for row in decode_rows(cur))
     return out
 
 

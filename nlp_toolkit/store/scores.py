@@ -33,8 +33,8 @@ __all__ = [
     "main_unit_ids",
     "score_models",
     "score_record",
-    "scores_for_refs",
     "scored_count",
+    "scores_for_refs",
     "topic_rows",
     "unscored_documents",
     "write_scores",
@@ -113,8 +113,7 @@ def write_scores(store: Store, model_id: str,
     now = datetime.now(UTC).isoformat(timespec="seconds")
     conn = store.conn
     n = 0
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with store.transaction():
         conn.execute(_TOPICS_VIEW)
         for pid, sha, s in scored:
             rec = score_record(s)
@@ -134,11 +133,6 @@ def write_scores(store: Store, model_id: str,
                 " VALUES (?, ?, ?, ?, ?)",
                 [(pid, model_id, t, float(p), int(t in s.labels)) for t, p in s.topics.items()])
             n += 1
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return n
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from nlp_toolkit.errors import StoreError
 from nlp_toolkit.store import Store
+from nlp_toolkit.store.rows import PROVISION_SELECT, ProvisionRow, decode_rows
 
 __all__ = [
     "UnitRow",
@@ -32,10 +33,10 @@ __all__ = [
     "known_hashes",
     "link_vectors",
     "load_matrix",
-    "topic_ids",
     "model_ids",
     "prune_vectors",
     "put_vectors",
+    "topic_ids",
     "unembedded_units",
     "unit_by_ref",
     "units_by_ids",
@@ -44,25 +45,8 @@ __all__ = [
 _CHUNK = 500  # parameters per IN (...) list
 
 
-@dataclass(frozen=True, slots=True)
-class UnitRow:
-    """A main unit as the embed and search stages need it (text cut from the document)."""
-
-    id: int
-    ref: str
-    doc_id: str
-    heading: str
-    level: str
-    path: str
-    text: str
-    jurisdiction: str
-    language: str
-    page_start: int | None = None
-    page_end: int | None = None
-    number: str = ""
-    parent_ref: str | None = None
-    char_start: int = 0
-    char_end: int = 0
+#: A main unit as the embed and search stages read it: the store's one row type.
+UnitRow = ProvisionRow
 
 
 @dataclass(frozen=True)
@@ -115,18 +99,9 @@ def put_vectors(store: Store, model_id: str, vectors: Mapping[str, np.ndarray]) 
             for h, v in vectors.items()]
     conn = store.conn
     before = conn.total_changes
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
+    with store.transaction():
         conn.executemany("INSERT OR IGNORE INTO vectors (model_id, text_hash, dim, vector) "
                          "VALUES (?, ?, ?, ?)", rows)
-        if own:
-            conn.execute("COMMIT")
-    except BaseException:
-        if own and conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return conn.total_changes - before
 
 
@@ -179,17 +154,13 @@ def prune_vectors(store: Store, model_id: str | None = None) -> int:
     return int(cur.rowcount)
 
 
-_UNIT_SELECT = ("SELECT p.id, p.ref, p.doc_id, p.heading, p.level, p.path, "
-                "substr(d.clean_text, p.char_start + 1, p.char_end - p.char_start), "
-                "d.jurisdiction, d.language, p.page_start, p.page_end, p.number, p.parent_ref, "
-                "p.char_start, p.char_end FROM provisions p "
-                "JOIN documents d ON d.doc_id = p.doc_id")
+_UNIT_SELECT = (f"SELECT {PROVISION_SELECT}, "
+                "substr(d.clean_text, p.char_start + 1, p.char_end - p.char_start) AS text "
+                "FROM provisions p JOIN documents d ON d.doc_id = p.doc_id")
 
 
 def _units(cur: sqlite3.Cursor) -> list[UnitRow]:
-    return [UnitRow(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
-                    str(r[6] or ""), str(r[7]), str(r[8]), r[9], r[10], str(r[11]), r[12],
-                    int(r[13]), int(r[14])) for r in cur]
+    return list(decode_rows(cur))
 
 
 def unembedded_units(store: Store, model_id: str, *, skip_languages: Sequence[str] = (),

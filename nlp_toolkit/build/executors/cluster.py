@@ -308,10 +308,10 @@ def _batches(docs: Sequence[str], store: Store, embedder: ClusterEmbedder | None
     """Scoring tasks: documents with their texts and vectors, and what the writer keeps of
     each (refs to ids, rows); read from the store lazily, one batch at a time.
 
-    The vectors are the local score stage's (``scoring._vectors``: the embed stage's stored
+    The vectors are the local score stage's (``build.score.unit_vectors``: the embed stage's stored
     vectors, the few missing ones embedded on the cluster), so both stages score alike.
     """
-    from nlp_toolkit.build.score import _vectors
+    from nlp_toolkit.build.score import unit_vectors
     from nlp_toolkit.store.scores import main_unit_ids
 
     batch: list[tasks.DocToScore] = []
@@ -323,7 +323,7 @@ def _batches(docs: Sequence[str], store: Store, embedder: ClusterEmbedder | None
         texts = [r.text for r in rows]
         vecs: np.ndarray | None = None
         if embedder is not None and rows:
-            vecs, n = _vectors(store, embedder, texts, [r.heading for r in rows])
+            vecs, n = unit_vectors(store, embedder, texts, [r.heading for r in rows])
             reused[0] += n
         batch.append((doc, texts, [r.heading for r in rows], [r.language or "en" for r in rows],
                       vecs))

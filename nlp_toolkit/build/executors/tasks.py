@@ -34,7 +34,7 @@ _SCORERS: dict[tuple[str, str], LoadedScorer] = {}
 
 #: One document for :func:`score_documents`: ``(doc_id, texts, headings, languages, vectors)``.
 #: The vectors (one row per text) are those of ``embed_input(text, heading)``, as the embed
-#: stage stores them and the local score stage reads them (``scoring._vectors``); None for
+#: stage stores them and the local score stage reads them (``build.score.unit_vectors``); None for
 #: scorers that need none, or to have the worker embed that same input.
 DocToScore = tuple[str, Sequence[str], Sequence[str], Sequence[str], "np.ndarray | None"]
 
@@ -99,14 +99,14 @@ def score_documents(kind: ScorerKind, model: str, docs: Sequence[DocToScore]
     ``embed_input(text, heading)`` (never the bare text), so that distributed and local
     scoring see the same vectors.
     """
-    from nlp_toolkit.build.score import _score_texts
+    from nlp_toolkit.build.score import score_texts
 
     loaded = _scorer(kind, model)
     out: list[tuple[str, list[ProvisionScore]]] = []
     for doc_id, texts, headings, langs, vecs in docs:
         if texts and vecs is None and loaded.embedder is not None:
             vecs = embed_units(loaded.embedder, texts, headings)
-        out.append((doc_id, _score_texts(loaded, doc_id, texts, langs, vecs) if texts else []))
+        out.append((doc_id, score_texts(loaded, doc_id, texts, langs, vecs) if texts else []))
     return out
 
 
