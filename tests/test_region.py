@@ -12,6 +12,7 @@ from nlp_toolkit.build.score import matrix
 from nlp_toolkit.cli import main
 from nlp_toolkit.corpus import Corpus
 from nlp_toolkit.records import ExtractedDocument, Line, Provision
+from nlp_toolkit.score import Evidence, ProvisionScore
 from nlp_toolkit.sources.region import (
     ASEAN,
     REGION,
@@ -21,7 +22,6 @@ from nlp_toolkit.sources.region import (
     region_rows,
     row_titles,
 )
-from nlp_toolkit.score import Evidence, ProvisionScore
 from nlp_toolkit.store import DocumentMeta, Store
 from nlp_toolkit.store.scores import main_unit_ids, write_scores
 from nlp_toolkit.topics import load_taxonomy

@@ -32,7 +32,7 @@ import numpy as np
 
 from nlp_toolkit.score import Evidence, ProvisionScore
 from nlp_toolkit.score.direction import rule_score
-from nlp_toolkit.score.modality import base_language  # noqa: F401 - re-exported, one definition
+from nlp_toolkit.score.modality import base_language
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
 __all__ = ["LexiconScorer", "Match", "base_language", "heading_end"]

@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from nlp_toolkit.records import Line
 
 __all__ = [
-    "ELUCIDATION_LEVEL",
     "ELUCIDATIONS_LEVEL",
+    "ELUCIDATION_LEVEL",
     "elucidated_ref",
     "elucidation_articles",
     "elucidation_start",
