@@ -147,7 +147,7 @@ def test_results_carry_records_and_highlighted_snippets(store: Store) -> None:
     d = top.to_dict()
     # the provision record of spec/cli.md, plus rank, score and snippet
     assert set(d) == {*PROVISION_FIELDS, "jurisdiction", "language", "rank", "score",
-                      "snippet"}
+                      "snippet", "expressions"}
     assert d["ref"] == top.provision.ref and d["text"] == top.text and d["rank"] == 1
     with pytest.raises(AttributeError):
         _ = top.ordinal_rank

@@ -84,6 +84,7 @@ class VectorMatrix:
     levels: np.ndarray
     languages: np.ndarray
     jurisdictions: tuple[frozenset[str], ...]
+    doc_types: np.ndarray | None = None  # per row, the document's doc_type
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -91,7 +92,8 @@ class VectorMatrix:
     def mask(self, *, jurisdiction: str | None = None, doc: str | None = None,
              language: str | None = None, level: str | None = None,
              exclude_jurisdictions: frozenset[str] = frozenset(),
-             ids: np.ndarray | None = None) -> np.ndarray | None:
+             ids: np.ndarray | None = None,
+             doc_types: frozenset[str] | None = None) -> np.ndarray | None:
         """Boolean row filter for the given conditions; None when there is none (pure)."""
         m = np.ones(len(self), dtype=bool)
         used = False
@@ -111,6 +113,9 @@ class VectorMatrix:
             used = True
         if ids is not None:
             m &= np.isin(self.ids, ids)
+            used = True
+        if doc_types is not None and self.doc_types is not None:
+            m &= np.isin(self.doc_types, list(doc_types))
             used = True
         return m if used else None
 
@@ -289,7 +294,8 @@ def load_matrix(store: Store, model_id: str) -> VectorMatrix:
         StoreError: No provision has a vector of this model (run ``nlp-toolkit embed``).
     """
     cur = store.conn.execute(
-        "SELECT l.provision_id, v.vector, p.doc_id, p.level, d.language, d.jurisdiction "
+        "SELECT l.provision_id, v.vector, p.doc_id, p.level, d.language, d.jurisdiction, "
+        "d.doc_type "
         "FROM provision_vectors l JOIN vectors v ON v.model_id = l.model_id AND "
         "v.text_hash = l.text_hash JOIN provisions p ON p.id = l.provision_id "
         "JOIN documents d ON d.doc_id = p.doc_id WHERE l.model_id = ? ORDER BY l.provision_id",
@@ -311,6 +317,7 @@ def load_matrix(store: Store, model_id: str) -> VectorMatrix:
         levels=np.array([r[3] for r in rows], dtype=object),
         languages=np.array([r[4] for r in rows], dtype=object),
         jurisdictions=juris,
+        doc_types=np.array([r[6] or "" for r in rows], dtype=object),
     )
 
 
