@@ -117,7 +117,11 @@ def test_similar_rcep_article_finds_tpp_cross_border_transfer(store: Store) -> N
     assert "tota-449:40218" in refs[:3], refs
     assert all(not r.startswith("rcep-2020:") for r in refs)
     assert [r.rank for r in results] == list(range(1, len(results) + 1))
-    assert all(a.score >= b.score for a, b in zip(results, results[1:], strict=False))
+    # the page design may place a lower cosine above a higher one (another work, national
+    # law); the plain ranking is by cosine
+    plain = similar(store, "rcep-2020:12.15", k=5, other_jurisdictions=True,
+                    design="baseline")
+    assert all(a.score >= b.score for a, b in zip(plain, plain[1:], strict=False))
 
 
 def test_chinese_query_finds_pipl_and_english_sections(store: Store) -> None:

@@ -95,6 +95,10 @@ _STOPWORDS = frozenset({
     "other", "under", "may", "not", "its", "are", "have", "has", "been", "into", "upon",
     "where", "their", "than", "within", "those", "these", "being", "each", "all", "only",
     "also", "whether", "person", "section", "article", "paragraph", "subsection", "act"})
+# similar: BM25 of the source's words and translated terms, fused with the cosine ranking
+_SIMILAR_CHARS = 4000  # of the source's text
+_MAX_TRANSLATED = 24
+_SIMILAR_SHARES = Arrangement(national=0.5, treaty=0.0)  # for a national source
 _PAGE = 10  # page length of the diversification
 _PER_WORK = 3  # hits of one work per page (tuned on the dev set's tune half)
 _SHARES = Arrangement(national=0.3, treaty=0.0)  # guaranteed shares of every prefix
@@ -186,7 +190,8 @@ class SearchIndex:
         # measured on tests/golden/queries.jsonl: translated BM25 at 0.7 of the query's own
         # gave the best recall@10; the multilingual model on translated terms did not help
         self.weights = {"lexical": 1.0, "translated": 0.7, "expanded": 0.0,
-                        "feedback": _FEEDBACK_WEIGHT, **(weights or {})}
+                        "feedback": _FEEDBACK_WEIGHT, "similar_own": 0.5,
+                        "similar_translated": 0.5, **(weights or {})}
         self._matrices: dict[str, tuple[tuple[int, int], VectorMatrix]] = {}
         self._qcache: Lru[tuple[str, str], np.ndarray] = Lru(_QUERY_CACHE)
         self._texts: Lru[str, str] = Lru(_DOC_CACHE)
@@ -199,6 +204,7 @@ class SearchIndex:
         self.per_work: int | None = _PER_WORK
         self.bm25_weights: tuple[float, float] = _BM25_WEIGHTS
         self.shares: Arrangement | None = _SHARES
+        self.similar_shares: Arrangement | None = _SIMILAR_SHARES
 
     # -- models and vectors ----------------------------------------------------------------
     def models(self) -> list[str]:
@@ -402,7 +408,8 @@ class SearchIndex:
     def _page(self, fused: Sequence[tuple[int, float]], *, k: int, terms: Sequence[str],
               language: str | None, all_versions: bool, include_non_operative: bool,
               diversify: bool, exclude_group: tuple[str, str] | None = None,
-              add_preferred: bool = True) -> list[SearchResult]:
+              add_preferred: bool = True, shares: Arrangement | None = None
+              ) -> list[SearchResult]:
         """The result page of the default design over fused candidates (best first)."""
         table = self._units()
         score = dict(fused)
@@ -421,7 +428,8 @@ class SearchIndex:
             score[rep] = max([score.get(i, 0.0) for i in (rep, *rest)])
         if diversify:
             ranked = arrange(ranked, work=table.work, per_work=self.per_work, page=_PAGE,
-                             national=table.national, shares=self.shares)
+                             national=table.national,
+                             shares=self.shares if shares is None else shares)
         rows = self._rows(ranked[:k])
         refs = provision_refs(self.store, [j for i in ranked[:k] for j in others.get(i, ())])
         return [SearchResult(rows[i], rank, float(score.get(i, 0.0)),
@@ -532,11 +540,54 @@ class SearchIndex:
             return self._results([(i, mean[i]) for i in best[:k]], terms)
         table = self._units()
         source = (table.work(unit.id), unit.number) if unit.id in table.facts else None
-        return self._page([(i, mean[i]) for i in best], k=k, terms=terms,
+        fused = [(i, mean[i]) for i in best]
+        lexical = self._similar_lexical(unit, depth, exclude, types, language, level)
+        if lexical:
+            # the source's own rare words, and the other language's terms of its legal
+            # phrases, rank counterparts that share the provision's subject; fused with the
+            # cosine ranking by RRF and shown with their mean cosine where they have one
+            rankings = [best, *(r for r, _ in lexical)]
+            weights = [1.0, *(w for _, w in lexical)]
+            fused = [(i, mean.get(i, 0.0)) for i, _ in rrf_fuse(rankings, k=_RRF_K,
+                                                                 weights=weights)]
+        national = unit.id in table.facts and table.national(unit.id)
+        return self._page(fused, k=k, terms=terms,
                           language=unit.language or None, all_versions=all_versions,
                           include_non_operative=include_non_operative, diversify=True,
                           exclude_group=source, add_preferred=language is None
-                          and level is None)
+                          and level is None,
+                          shares=self.similar_shares if national else self.shares)
+
+    def _similar_lexical(self, unit: UnitRow, depth: int, exclude: frozenset[str],
+                         types: Sequence[str] | None, language: str | None,
+                         level: str | None) -> list[tuple[list[int], float]]:
+        """``(ranking, weight)`` of the BM25 rankings for :meth:`similar`: the source's
+        rarest words, and the other language's terms of its legal phrases."""
+        out: list[tuple[list[int], float]] = []
+        filters: dict[str, str | None] = {"jurisdiction": None, "doc": None,
+                                          "language": language, "level": level}
+        text = f"{unit.heading} {unit.text[:_SIMILAR_CHARS]}"
+        table = self._units()
+
+        def keep(ids: list[int]) -> list[int]:
+            return [i for i in ids if i != unit.id and i in table.facts
+                    and not (exclude and exclude & table.jurisdictions(i))]
+
+        if self.weights.get("similar_own", 0.0) > 0 and not OTHER_SCRIPT.search(text):
+            words = self._feedback_terms([unit.id], [])
+            if words:
+                out.append((keep(self._fts(match_query(" ".join(words)), depth, None,
+                                           filters, types)), self.weights["similar_own"]))
+        if self.weights.get("similar_translated", 0.0) > 0:
+            foreign = bool(OTHER_SCRIPT.search(text))
+            terms = list(dict.fromkeys(
+                t for g in translate_groups(text) for t in g
+                if bool(OTHER_SCRIPT.search(t)) != foreign))[:_MAX_TRANSLATED]
+            if terms:
+                out.append((keep(self._fts(match_query(" ".join(terms)), depth, None,
+                                           filters, types)),
+                            self.weights["similar_translated"]))
+        return out
 
     def _unit_vector(self, vm: VectorMatrix, unit: UnitRow) -> np.ndarray:
         row = np.flatnonzero(vm.ids == unit.id)
@@ -576,6 +627,11 @@ class _UnitTable:
     def work(self, i: int) -> str:
         doc = self.facts[i][0]
         return self.docs[doc][0] if doc in self.docs else doc
+
+    def jurisdictions(self, i: int) -> frozenset[str]:
+        doc = self.facts[i][0]
+        return frozenset(j.strip() for j in self.docs[doc][4].split(";") if j.strip()
+                         ) if doc in self.docs else frozenset()
 
     def national(self, i: int) -> bool:
         doc = self.facts[i][0]
