@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from hypothesis import given
@@ -170,3 +171,72 @@ def test_older_index_gains_works_and_the_operative_flag(tmp_path: Path) -> None:
         flags = dict(store.conn.execute("SELECT ref, operative FROM provisions"))
         assert flags["mys-pdpa-2010-reprint-2023:Preamble"] == 0
         assert flags["mys-pdpa-2010-reprint-2023:1"] == 1
+
+
+# -- the page end to end, on a toy index (lexical mode: no model needed) ---------------
+def _toy_index(path: Path) -> Store:
+    from nlp_toolkit.records import ExtractedDocument, Line
+    from nlp_toolkit.segment import segment
+    from nlp_toolkit.store import DocumentMeta
+
+    store = Store.open(path)
+    body = ("Section 1 This Act is the Data Act.",
+            "Section 2 (1) A data user shall not keep personal data longer than the purpose "
+            "of retention requires.",
+            "Section 3 A data user shall notify a data breach to the Commissioner.")
+    docs = {"toy-act-2010-as-enacted": (2010, "statute", ("Toy Data Act 2010 as enacted",
+                                                           "retention of personal data",
+                                                           *body)),
+            "toy-act-2010-reprint-2023": (2023, "statute", ("Toy Data Act 2010 reprint",
+                                                             *body)),
+            "toy-treaty-2020": (2020, "treaty", ("Toy Treaty",
+                                                 "Section 1 Each Party shall adopt rules on "
+                                                 "retention of personal data."))}
+    for doc_id, (year, doc_type, lines) in docs.items():
+        doc = ExtractedDocument(lines=tuple(Line(t) for t in lines), page_count=1)
+        store.write_document(DocumentMeta(doc_id=doc_id, path=f"{doc_id}.txt", sha256=doc_id,
+                                          doc_type=doc_type, year=year, language="en",
+                                          jurisdiction="TOY" if doc_type != "treaty"
+                                          else "T"),
+                             doc, segment(doc_id, doc))
+    return store
+
+
+def test_search_collapses_expressions_and_leaves_out_frames(tmp_path: Path) -> None:
+    from nlp_toolkit.search.index import search
+
+    with _toy_index(tmp_path / "toy.sqlite") as store:
+        hits = search(store, "retention of personal data", k=10, mode="lexical")
+        refs = [h.ref for h in hits]
+        # section 2 once, from the reprint; the as-enacted text listed as its expression
+        assert "toy-act-2010-reprint-2023:2" in refs
+        assert "toy-act-2010-as-enacted:2" not in refs
+        two = hits[refs.index("toy-act-2010-reprint-2023:2")]
+        assert two.expressions == ("toy-act-2010-as-enacted:2",)
+        assert two.to_dict()["expressions"] == ["toy-act-2010-as-enacted:2"]
+        assert not any(r.endswith(":Preamble") for r in refs)  # the title block is a frame
+        every = [h.ref for h in search(store, "retention of personal data", k=10,
+                                       mode="lexical", all_versions=True,
+                                       include_non_operative=True)]
+        assert {"toy-act-2010-reprint-2023:2", "toy-act-2010-as-enacted:2",
+                "toy-act-2010-as-enacted:Preamble"} <= set(every)
+        treaty = [h.ref for h in search(store, "retention of personal data", k=10,
+                                        mode="lexical", doc_type="treaty")]
+        assert treaty == ["toy-treaty-2020:1"]
+        national = [h.doc_id for h in search(store, "personal data", k=10, mode="lexical",
+                                             doc_type="national")]
+        assert national and "toy-treaty-2020" not in national
+        with pytest.raises(ValueError, match="doc_type must be one of"):
+            search(store, "data", mode="lexical", doc_type=cast(Any, "law"))
+        # the baseline design is the ranking before the page design: both versions show
+        plain = [h.ref for h in search(store, "retention of personal data", k=10,
+                                       mode="lexical", design="baseline")]
+        assert {"toy-act-2010-reprint-2023:2", "toy-act-2010-as-enacted:2"} <= set(plain)
+
+
+def test_page_is_prefix_stable_on_the_toy_index(tmp_path: Path) -> None:
+    from nlp_toolkit.search.index import search
+
+    with _toy_index(tmp_path / "toy.sqlite") as store:
+        long = [h.ref for h in search(store, "data", k=50, mode="lexical")]
+        assert [h.ref for h in search(store, "data", k=2, mode="lexical")] == long[:2]
