@@ -240,3 +240,29 @@ def test_page_is_prefix_stable_on_the_toy_index(tmp_path: Path) -> None:
     with _toy_index(tmp_path / "toy.sqlite") as store:
         long = [h.ref for h in search(store, "data", k=50, mode="lexical")]
         assert [h.ref for h in search(store, "data", k=2, mode="lexical")] == long[:2]
+
+
+def test_cli_page_options(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from nlp_toolkit.cli import main
+
+    db = tmp_path / "toy.sqlite"
+    _toy_index(db).close()
+    runner = CliRunner()
+    base = ["search", "retention of personal data", "--mode", "lexical", "--format", "jsonl",
+            "--db", str(db)]
+    one = [json.loads(x) for x in runner.invoke(main, base).output.splitlines()]
+    every = [json.loads(x) for x in runner.invoke(
+        main, [*base, "--all-versions", "--include-non-operative"]).output.splitlines()]
+    assert all(r["doc_id"] and r["number"] for r in one)
+    assert len(every) > len(one)
+    assert any(r["expressions"] for r in one)
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": 1, "query": "personal data"}\n', encoding="utf-8")
+    res = runner.invoke(main, ["search", "--queries", str(queries), "--mode", "lexical",
+                               "--doc-type", "treaty", "--db", str(db)])
+    out = json.loads(res.output)
+    assert [r["doc_id"] for r in out["results"]] == ["toy-treaty-2020"], res.output
