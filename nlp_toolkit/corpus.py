@@ -18,7 +18,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from nlp_toolkit.defaults import DEFAULT_DB, DEFAULT_MANIFEST
+from nlp_toolkit.defaults import (
+    DEFAULT_DB,
+    DEFAULT_EMBED_MODELS,
+    DEFAULT_MANIFEST,
+    DEFAULT_SCORE_MODEL,
+    USE_M3_ID,
+)
 from nlp_toolkit.sources.fetch import FetchReport, ProgressFn, fetch_manifest
 from nlp_toolkit.sources.manifest import Manifest, ManifestRow, read_manifest
 from nlp_toolkit.store import ProvisionRow, Store
@@ -110,8 +116,8 @@ class Corpus:
     def build(self, manifest: str | Path | Manifest = DEFAULT_MANIFEST, *,
               mirror: str | Path | None = None, workers: int | None = None,
               executor: Literal["local", "dask"] = "local", scheduler: str | None = None,
-              embed_model: str | Sequence[str] | None = "use-m3",
-              score_model: str | Path | None = "models/default",
+              embed_model: str | Sequence[str] | None = DEFAULT_EMBED_MODELS,
+              score_model: str | Path | None = DEFAULT_SCORE_MODEL,
               limits: ExtractLimits | None = None,
               progress: StageProgress | None = None) -> BuildReport:
         """Fetch, ingest, embed and score a manifest.
@@ -135,11 +141,9 @@ class Corpus:
         ``level`` is a level name, ``"article"`` (the main numbered units: articles, and
         statute sections; not the 第一节 sections that group articles) or None/``"all"``.
         """
-        if level in (None, "all"):
-            return self.store.provisions(doc_id, limit=limit)
-        if level == "article":
-            return self.store.provisions(doc_id, articles=True, limit=limit)
-        return self.store.provisions(doc_id, level, limit=limit)
+        from nlp_toolkit.store.filters import for_level
+
+        return self.store.provisions(doc_id, limit=limit, query=for_level(level))
 
     def provisions(self, doc: str | None = None, level: str | None = None, *,
                    jurisdiction: str | None = None, topic: str | None = None,
@@ -192,7 +196,7 @@ class Corpus:
         return self.store.stats()
 
     # -- embeddings, search, similarity --------------------------------------------------
-    def embed(self, model: str = "use-m3", *, batch_size: int = 256,
+    def embed(self, model: str = USE_M3_ID, *, batch_size: int = 256,
               progress: Callable[[int, int, str], None] | None = None) -> EmbedReport:
         """Embed every main unit not yet embedded with ``model`` (name or model folder).
 
@@ -205,7 +209,7 @@ class Corpus:
                            progress=progress)
 
     # -- scores --------------------------------------------------------------------------
-    def score(self, model: str | Path = "models/default", *,
+    def score(self, model: str | Path = DEFAULT_SCORE_MODEL, *,
               scorer: Literal["supervised", "lexicon", "zeroshot"] = "supervised",
               doc_id: str | None = None,
               progress: Callable[[int, int, str], None] | None = None) -> ScoreReport:
@@ -260,8 +264,8 @@ class Corpus:
         """Ranked provisions for a query in any supported language (see
         :func:`nlp_toolkit.search.index.search`): a list of ``SearchResult`` with ``to_pandas()``.
 
-        ``model`` chooses the embedding model(s) to rank with (``"fast"``, ``"minilm"``,
-        ``"use-m3"`` or an id); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
+        ``model`` chooses the embedding model(s) to rank with (``fast``, ``minilm``,
+        ``use-m3`` or an id); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
         A law's versions and translations are collapsed to one hit (its others in the
         ``expressions`` field) unless ``all_versions``; preambles, recitals and lists of
         amendments are left out unless ``include_non_operative``.

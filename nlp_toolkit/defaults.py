@@ -1,15 +1,46 @@
-"""The toolkit's defaults, in one place: paths of the default corpus and index.
+"""The toolkit's defaults, in one place: model names and paths.
 
-Every command and the :class:`~nlp_toolkit.corpus.Corpus` facade read their defaults here,
-so ``build``, ``embed``, ``search`` and ``similar`` cannot disagree.
+``build``, ``embed``, ``search`` and ``similar`` (and the :class:`~nlp_toolkit.corpus.Corpus`
+methods behind them) read their defaults here, so one set of defaults serves them all: a
+default build embeds with :data:`DEFAULT_EMBED_MODELS`, a later ``embed`` with no options
+embeds the new units with the same models, and ``search`` ranks with the vectors they made.
+
+>>> DEFAULT_EMBED_MODELS
+('use-m3',)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DEFAULT_DB", "DEFAULT_MANIFEST"]
+__all__ = [
+    "DEFAULT_DB",
+    "DEFAULT_EMBED_MODELS",
+    "DEFAULT_MANIFEST",
+    "DEFAULT_SCORE_MODEL",
+    "DEFAULT_SEARCH_MODELS",
+    "MINILM_ID",
+    "MODELS_DIR",
+    "USE_M3_ID",
+]
 
+#: The multilingual Universal Sentence Encoder v3 (every corpus language in one space).
+USE_M3_ID = "use-m3"
+#: all-MiniLM-L6-v2 (English only).
+MINILM_ID = "minilm-l6-v2"
+
+#: What ``build`` and ``embed`` embed with when no model is named. Only the multilingual
+#: model: MiniLM reads English only, and embedding the whole corpus with it takes ~50 min
+#: on 2 cores.
+DEFAULT_EMBED_MODELS: tuple[str, ...] = (USE_M3_ID,)
+#: The vectors ``search`` and ``similar`` rank with when the index holds them and no model
+#: is named (MiniLM only where someone chose to embed with it).
+DEFAULT_SEARCH_MODELS: tuple[str, ...] = (USE_M3_ID, MINILM_ID)
+
+#: Trained artifacts (``weights.npz`` + ``meta.json``), relative to the project folder.
+MODELS_DIR = Path("models")
+#: The scoring model ``build`` and ``score`` use.
+DEFAULT_SCORE_MODEL = MODELS_DIR / "default"
 #: The default corpus definition, relative to the project folder.
 DEFAULT_MANIFEST = Path("corpus") / "manifest.csv"
 #: The default index, relative to the project folder.

@@ -21,10 +21,10 @@ Level = Literal[
     "item",
     "schedule",
     "annex",
+    "elucidations",  # an Indonesian law's official elucidation (PENJELASAN), after the body
+    "elucidation",  # its explanation of one article: DOC:Penjelasan 5 explains DOC:5
 ]
 
-#: Levels that group other units (their own text is only their heading line(s)).
-CONTAINER_LEVELS: frozenset[str] = frozenset({"part", "chapter"})
 #: Levels below an article or section.
 SUB_LEVELS: frozenset[str] = frozenset({"paragraph", "item"})
 
@@ -88,6 +88,10 @@ class Provision:
     top-level units and ``DOC_ID:26(1)(a)`` for sub-units; it is unique within a document.
     ``char_start``/``char_end`` are offsets into the document's clean text and cover the
     unit with all its descendants. ``text`` is exactly ``clean_text[char_start:char_end]``.
+    ``level`` is one of ``preamble`` (front matter before the first unit), ``part``,
+    ``chapter``, ``section`` (a statute's section, or a container such as 第一节 or
+    "Division 1" that groups articles), ``article``, ``paragraph``, ``item``, ``schedule``,
+    ``annex``.
     """
 
     doc_id: str

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from nlp_toolkit.cli import main
 from nlp_toolkit.store import LockBusyError, Store, write_lock
 from nlp_toolkit.store.lock import lock_path
+from tests.helpers import fts_hits
 
 LAWS = ["chn-electronic-signature-law-2019", "chn-cryptography-law-2019"]
 
@@ -116,7 +117,7 @@ def test_readers_work_during_a_write(laws: Path, tmp_path: Path) -> None:
                                       "--doc", LAWS[0], "--limit", "3"])
         stats = runner.invoke(main, ["stats", "--db", str(db), "--format", "json"])
         with Store.open(db, create=False) as reader:
-            hits = reader.search_fts("电子签名", k=3)
+            hits = fts_hits(reader, "电子签名", k=3)
         assert time.monotonic() - t0 < 20
         writer.execute("ROLLBACK")
     writer.close()

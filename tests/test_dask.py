@@ -4,6 +4,7 @@ neither lose nor duplicate a document."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -23,6 +24,8 @@ from tests.test_pipeline import subset_manifest
 #: ToTA XML, a Chinese Markdown law and a 10-page PDF.
 EQUAL_DOCS = ("tota-86", "tota-196", "chn-internet-information-services-measures-2011",
               "mys-pdpa-amendment-2024")
+#: Stored topic probabilities of the two builds may differ by this much (absolute).
+PROBABILITY_ATOL = 1e-4
 #: Many small documents and the PDF (first: biggest first), for the killed-worker test.
 KILL_DOCS = ("mys-pdpa-amendment-2024", "tota-86", "tota-196", "tota-310", "tota-1",
              "tota-10", "tota-20", "tota-30", "tota-40", "tota-50", "tota-60", "tota-70")
@@ -39,6 +42,30 @@ def cluster() -> Iterator[Any]:
         yield cl
     finally:
         cl.close()
+
+
+def assert_same_scores(got: list[tuple[Any, ...]], want: list[tuple[Any, ...]]) -> None:
+    """Score rows agree: the same rows, labels, bindingness and direction exactly, and each
+    topic probability within :data:`PROBABILITY_ATOL`.
+
+    Why a tolerance and not equality: the probabilities are logistic functions of embedding
+    vectors, and those depend on where they were computed (BLAS kernels, thread count and
+    batch composition differ between the local process and a Dask worker; the vectors are
+    compared at 1e-5 above). Exact equality held on the developer's machine and failed on
+    another (chn-internet-information-services-measures-2011:19) for the same commit.
+    Forcing one BLAS thread and one batch composition everywhere would make the build slower
+    to prove something the product does not promise. What it does promise is exact: the
+    asserted labels, bindingness and direction (a label could only flip for a probability
+    within the tolerance of its threshold; the assertion names the ref if that ever happens).
+    """
+    assert [r[:2] for r in got] == [r[:2] for r in want]
+    for g, w in zip(got, want, strict=True):
+        ref = f"{g[0]} ({g[1]})"
+        assert g[3:] == w[3:], ref  # labels, bindingness, direction
+        g_topics, w_topics = json.loads(g[2]), json.loads(w[2])
+        assert g_topics.keys() == w_topics.keys(), ref
+        for topic, p in w_topics.items():
+            assert abs(g_topics[topic] - p) <= PROBABILITY_ATOL, (ref, topic, g_topics[topic], p)
 
 
 def snapshot(db: Path) -> dict[str, Any]:
@@ -84,7 +111,8 @@ def test_dask_build_equals_the_local_build(shared_corpus: Path, tmp_path: Path,
     assert dask["vectors"].keys() == local["vectors"].keys() and dask["vectors"]
     for ref, vec in local["vectors"].items():
         assert np.allclose(dask["vectors"][ref], vec, atol=1e-5), ref
-    assert dask["scores"] == local["scores"] and dask["scores"]
+    assert dask["scores"]
+    assert_same_scores(dask["scores"], local["scores"])
     assert report.embed is not None and report.embed.units == len(dask["vectors"])
     assert 0 < report.embed.embedded <= report.embed.units
     # a second run on the cluster does nothing: every stage resumes from the store
@@ -94,7 +122,7 @@ def test_dask_build_equals_the_local_build(shared_corpus: Path, tmp_path: Path,
     assert sorted(again.ingest.skipped) == sorted(EQUAL_DOCS)
     assert again.embed is not None and again.embed.units == 0
     assert again.score is not None and again.score.documents == 0
-    assert snapshot(tmp_path / "dask.sqlite")["scores"] == local["scores"]
+    assert_same_scores(snapshot(tmp_path / "dask.sqlite")["scores"], local["scores"])
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -120,12 +119,9 @@ def test_spanish_and_french_treaties(shared_corpus: Path) -> None:
 def test_whole_tota_corpus_reads_fast(shared_corpus: Path) -> None:
     paths = sorted((shared_corpus / "tota").glob("pta_*.xml"))
     assert len(paths) == 450
-    started = time.perf_counter()
-    docs = [read_tota(p) for p in paths]
-    elapsed = time.perf_counter() - started
+    docs = [read_tota(p) for p in paths]  # the time it takes: benchmarks/timing.py
     articles = sum(len(_articles(d)) for d in docs)
     assert articles == 40993
-    assert elapsed < 120, f"reading 450 ToTA files took {elapsed:.0f} s"
     for path, doc in zip(paths[::45], docs[::45], strict=True):  # every 45th in full
         check_against_xml(doc, _root(path))
 
@@ -211,10 +207,8 @@ def test_billion_laughs_is_refused(tmp_path: Path) -> None:
     )
     path = tmp_path / "bomb.xml"
     path.write_bytes(xml)
-    started = time.perf_counter()
     with pytest.raises(ExtractionError, match=r"bomb\.xml: XML declares entities"):
-        read_document(path)
-    assert time.perf_counter() - started < 5
+        read_document(path)  # at once: benchmarks/timing.py times it
 
 
 def test_external_entity_is_refused(tmp_path: Path) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[1] / "nlp_toolkit"
 
 
@@ -139,7 +137,6 @@ def test_at_most_six_top_level_modules() -> None:
     assert len(top) <= 6, top
 
 
-@pytest.mark.xfail(strict=True, reason="defaults move into defaults.py next")
 def test_default_model_name_has_at_most_two_homes() -> None:
     homes = sorted(
         str(p.relative_to(PACKAGE))

@@ -183,20 +183,6 @@ def test_bad_requests_raise_clear_errors(store: Store) -> None:
         search(store, "consent", topic="data_flows")
 
 
-def test_warm_queries_are_fast(store: Store) -> None:
-    import time
-
-    index = SearchIndex(store, models=["use-m3"])
-    index.search("transfer abroad", k=10)  # load model and matrix
-    times = []
-    for q in ["cross-border data flows", "withdrawal of consent", "data breach notice"]:
-        index.search(q, k=10)  # encode once
-        t = time.perf_counter()
-        index.search(q, k=10)
-        times.append(time.perf_counter() - t)
-    assert max(times) < 0.5, times  # cached query vectors: fused ranking and row fetch only
-
-
 def test_golden_queries_on_the_documents_held(store: Store) -> None:
     held = {r[0] for r in store.conn.execute("SELECT ref FROM provisions")}
     queries = [q for q in read_queries(GOLDEN) if all(e in held for e in q["expected"])]

@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from nlp_toolkit.cli import main
+from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.search.index import search
 from nlp_toolkit.store import Store
 
 PACKAGE = Path(__file__).resolve().parents[1] / "nlp_toolkit"
@@ -39,11 +41,13 @@ def test_injection_strings_are_data(db: Path, text: str) -> None:
         before = store.stats()["provisions"]
         assert list(store.provisions(text)) == []
         assert store.provision(text) is None
-        try:
-            store.search_fts(text, k=5, doc_id=text, jurisdiction=text, level=text)
-            store.search_fts(text, k=5)
-        except ValueError as exc:  # nothing searchable: a clean message, not SQL's
-            assert "no letters or digits" in str(exc)
+        # the query path `search` runs (lexical: no model needed), every filter hostile
+        for filters in ({"doc": text, "jurisdiction": text, "level": text, "language": text},
+                        {}):
+            try:
+                search(store, text, k=5, mode="lexical", **filters)
+            except ToolkitError as exc:  # nothing searchable: a clean message, not SQL's
+                assert "empty" in str(exc) or "no letters or digits" in str(exc)
         assert store.stats()["provisions"] == before > 0
         assert store.integrity_check() == []
 

@@ -14,6 +14,7 @@ from nlp_toolkit.extract import read_document
 from nlp_toolkit.records import ExtractedDocument, Line, Provision
 from nlp_toolkit.segment import segment
 from nlp_toolkit.store import SCHEMA_VERSION, DocumentMeta, Store
+from tests.helpers import fts_hits
 
 LEVELS = ["part", "chapter", "section", "article", "paragraph", "item", "schedule"]
 
@@ -73,7 +74,7 @@ def test_rewrite_replaces_and_bad_rewrite_keeps_the_old_version(store: Store) ->
         store.write_document(DocumentMeta("d", "d.md", "3" * 64), doc, dup)
     assert store.document_sha("d") == "2" * 64
     assert [p.text for p in store.provisions("d")] == ["uno"]
-    assert store.search_fts("three") == []
+    assert fts_hits(store, "three") == []
     assert store.integrity_check() == []
 
 
@@ -81,7 +82,7 @@ def test_delete_cascades_to_provisions_and_fts(store: Store) -> None:
     doc = _doc(["alpha beta", "gamma"])
     store.write_document(DocumentMeta("d", "d.md", "1" * 64), doc, _provisions("d", doc))
     assert store.delete_document("d")
-    assert list(store.provisions()) == [] and store.search_fts("alpha") == []
+    assert list(store.provisions()) == [] and fts_hits(store, "alpha") == []
     assert store.integrity_check() == []
 
 
@@ -139,26 +140,26 @@ def real_store(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_fts_finds_chinese_including_short_queries(real_store: Store) -> None:
-    hits = real_store.search_fts("境外提供个人信息", k=10, doc_id="chn-pipl-2021")
+    hits = fts_hits(real_store, "境外提供个人信息", k=10, doc="chn-pipl-2021")
     assert hits and all("境外提供个人信息" in h.provision.text for h in hits)
     assert {"38", "39"} <= {h.provision.number for h in hits}  # cross-border transfer articles
-    one = real_store.search_fts("境", k=3)
+    one = fts_hits(real_store, "境", k=3)
     assert one and all("境" in h.provision.text for h in one)
-    two = real_store.search_fts("数据", k=50, jurisdiction="CHN")
+    two = fts_hits(real_store, "数据", k=50, jurisdiction="CHN")
     assert len(two) == 50 and all("数据" in h.provision.text for h in two)
     assert all(h.score > 0 for h in two)
     assert two == sorted(two, key=lambda h: -h.score)
 
 
 def test_fts_ranks_english_with_bm25(real_store: Store) -> None:
-    hits = real_store.search_fts("electronic authentication", k=5, mode="and")
+    hits = fts_hits(real_store, "electronic authentication", k=5, mode="and")
     assert hits and all(h.provision.doc_id == "wto-jsi-ecommerce-2024" for h in hits)
     top = hits[0].provision
     assert "authentication" in (top.heading + top.text).lower()
-    assert real_store.search_fts("authentication", jurisdiction="CHN") == []
-    assert real_store.search_fts('"unbalanced AND (', k=3) is not None  # no FTS5 syntax error
+    assert fts_hits(real_store, "authentication", jurisdiction="CHN") == []
+    assert fts_hits(real_store, '"unbalanced AND (', k=3) is not None  # no FTS5 syntax error
     with pytest.raises(ValueError, match="no letters or digits"):
-        real_store.search_fts("  ?! ")
+        fts_hits(real_store, "  ?! ")
     assert real_store.integrity_check() == []
 
 
@@ -168,7 +169,7 @@ def _p(ref: str, level: str, parent: str | None) -> Provision:
 
 
 def test_retrieval_units_index_each_character_once() -> None:
-    from nlp_toolkit.store.fts import retrieval_units
+    from nlp_toolkit.segment.units import retrieval_units
 
     provisions = [_p("Preamble", "preamble", None), _p("C1", "chapter", None),
                   _p("S1", "section", "C1"), _p("1", "article", "S1"),

@@ -12,6 +12,12 @@ few fixed phrases, which are all this module reads:
 - "... is amended by substituting for the words "x" ... wherever appearing" (the whole act:
   section ``*``).
 
+Indonesian amending laws (``Pasal I`` lists the changes, each restating the article) say:
+"... sehingga Pasal 5 berbunyi sebagai berikut", "Pasal 45 diubah", "sehingga
+penjelasan Pasal 5 menjadi" (amended), "Di antara Pasal 45 dan Pasal
+46 disisipkan 2 (dua) pasal, yakni Pasal 45A dan Pasal 45B" (inserted after 45) and
+"Pasal 12 dihapus" (deleted).
+
 >>> units = [("a:3", "Amendment of section 129",
 ...           "3. Section 129 of the principal Act is amended by deleting subsection (1)."),
 ...          ("a:4", "New section 43a", "4. The principal Act is amended by inserting after "
@@ -54,6 +60,14 @@ _INSERT_AFTER = re.compile(r"\bby\s+inserting\s+(?:after|before)\s+section\s+" +
 _THROUGHOUT = re.compile(r"principal\s+(?:Act|Ordinance|Enactment|Law)[^.]{0,80}?\s+is\s+"
                          r"(?:hereby\s+)?amended\s+by\s+substituting\s+for\s+the\s+words?"
                          r"[^.]*?wherever\s+(?:it\s+)?appear", re.IGNORECASE)
+# Indonesian: "sehingga Pasal 5 berbunyi", "Di antara Pasal 45 dan Pasal 46 disisipkan 2
+# (dua) pasal, yakni Pasal 45A dan Pasal 45B", "Pasal 12 dihapus"
+_ID_RESTATED = re.compile(r"\b(?:sehingga\s+(?:penjelasan\s+)?Pasal\s+" + _NUM
+                          + r"\s+(?:berbunyi|menjadi)|Pasal\s+" + _NUM + r"\s+diubah)\b")
+_ID_INSERTED = re.compile(r"\bDi\s+antara\s+Pasal\s+" + _NUM + r"\s+dan\s+Pasal\s+\d+[A-Za-z]?"
+                          r"\s+disisipkan\b[^.:]{0,60}?\byakni\s+(?P<new>Pasal\s+\d+[A-Za-z]?"
+                          r"(?:\s*(?:,|dan)\s*(?:Pasal\s+)?\d+[A-Za-z]?)*)", re.IGNORECASE)
+_ID_DELETED = re.compile(r"\bPasal\s+" + _NUM + r"\s+dihapus\b")
 _NEW_SECTION = re.compile(r"(?m)^\s*[“\"‘']?(\d+[A-Za-z]{1,3}|\d+)\.\s+\S")
 _VERBS: dict[str, Action] = {"amended": "amended", "deleted": "deleted", "repealed": "deleted",
                              "substituted": "substituted", "replaced": "substituted",
@@ -118,6 +132,16 @@ def parse_amending_text(ref: str, heading: str, text: str) -> list[Amendment]:
         news = [n for n in news if n.startswith(after) and n != after] or news[:1]
         for n in dict.fromkeys(news):
             found.append((m.start(), Amendment(ref, n, "inserted", after=after,
+                                               heading=heading)))
+    for m in _ID_RESTATED.finditer(flat):
+        num = _number(m.group(1) or m.group(2))
+        found.append((m.start(), Amendment(ref, num, "amended", heading=heading)))
+    for m in _ID_DELETED.finditer(flat):
+        found.append((m.start(), Amendment(ref, _number(m.group(1)), "deleted", heading=heading)))
+    for m in _ID_INSERTED.finditer(flat):
+        after = _number(m.group(1))
+        for raw in re.findall(r"\d+[A-Za-z]?", m.group("new")):
+            found.append((m.start(), Amendment(ref, _number(raw), "inserted", after=after,
                                                heading=heading)))
     seen: set[tuple[str, str]] = set()
     out: list[Amendment] = []

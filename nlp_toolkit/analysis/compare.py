@@ -199,24 +199,24 @@ def _topic_ids(store: Store, topic: str) -> set[int]:
     Raises:
         ToolkitError: the index has no topic scores.
     """
-    from nlp_toolkit.store.queries import topic_provision_ids
+    from nlp_toolkit.store.filters import topic_provision_ids
     from nlp_toolkit.store.scores import score_models
 
     if not score_models(store):
         raise ToolkitError("no topic scores in this index: run `nlp-toolkit score` first")
-    return topic_provision_ids(store, topic)
+    return {int(i) for i in topic_provision_ids(store, topic)}
 
 
 def _pick_model(store: Store, model: str | None, languages: set[str]) -> str | None:
     """The model to compare with: the given one, else a stored one (multilingual first
     when the two sides' languages differ), else None (lexical comparison)."""
-    from nlp_toolkit.embed.models import MINILM_ID, USE_M3_ID
+    from nlp_toolkit.embed.models import model_preference
     from nlp_toolkit.store.vectors import model_ids
 
     if model is not None:
         return model
     stored = model_ids(store)
-    preferred = [USE_M3_ID, MINILM_ID] if len(languages) > 1 else [MINILM_ID, USE_M3_ID]
+    preferred = model_preference(multilingual=len(languages) > 1)
     for m in preferred + stored:
         if m in stored:
             return m

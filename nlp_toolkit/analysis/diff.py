@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from nlp_toolkit.extract.scripts import CJK_PUNCTUATION, FULLWIDTH, HAN, THAI
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -46,10 +48,10 @@ _COMMON = 40  # word pairs found in more units than this do not propose candidat
 _CANDIDATES = 8  # units of b sharing the most rare word pairs, looked at for each unit of a
 
 # CJK and Thai characters are tokens of their own (no spaces between words there)
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f]|\w+(?:[-'’]\w+)*|[^\w\s]")
+_TOKEN = re.compile(f"[{HAN}{THAI}]|" r"\w+(?:[-'’]\w+)*|[^\w\s]")
 _NO_SPACE_BEFORE = re.compile(r" ([,.;:!?)\]}”’%])")
 _NO_SPACE_AFTER = re.compile(r"([(\[{“‘]) ")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u3000-\u303f\uff00-\uffef]")
+_CJK = re.compile(f"[{HAN}{THAI}{CJK_PUNCTUATION}{FULLWIDTH}]")
 _MARKER = r"(?:section|article|art\.|regulation|rule|clause)?\s*{num}\s*[.:]?"
 _ZH_MARKER = re.compile(r"^第[〇零一二三四五六七八九十百千两0-9]+条\s*")
 

@@ -11,7 +11,7 @@ from nlp_toolkit.analysis.amendments import amendments_by_section, parse_amendme
 from nlp_toolkit.analysis.diff import DiffUnit, VersionDiff, diff_units
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.store import Store
-from nlp_toolkit.store.scores import main_unit_ids, scores_for_refs
+from nlp_toolkit.store.scores import scores_for_refs
 
 
 def _need(store: Store, doc_id: str) -> None:
@@ -23,8 +23,7 @@ def _need(store: Store, doc_id: str) -> None:
 def diff_units_of(store: Store, doc_id: str) -> list[DiffUnit]:
     """A document's main units (articles, statute sections) with their scores, if any."""
     _need(store, doc_id)
-    main = main_unit_ids(store, doc_id)  # not the Parts and Divisions that group sections
-    rows = [r for r in store.provisions(doc_id, articles=True) if r.ref in main]
+    rows = list(store.provisions(doc_id, articles=True))  # not Parts, Divisions grouping sections
     scores = scores_for_refs(store, [r.ref for r in rows])
     return [DiffUnit(r.ref, r.number, r.heading, r.text, scores.get(r.ref)) for r in rows]
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlp_toolkit.embed import FAST_ID, Embedder, Pooling, embed_provisions, text_hash
+from nlp_toolkit.embed import Embedder, Pooling, embed_provisions, text_hash
+from nlp_toolkit.embed.models import ENGLISH_ONLY, NON_LATIN
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.vectors import (
     count_unembedded,
@@ -32,13 +33,6 @@ from nlp_toolkit.store.vectors import (
 
 __all__ = ["EmbedReport", "ENGLISH_ONLY", "MAX_EMBED_CHARS", "NON_LATIN", "embed_input",
            "embed_store"]
-
-#: Models that read English only: documents in :data:`NON_LATIN` languages are not embedded
-#: with them by default (MiniLM took ~0.8 s per Chinese article for a useless vector; the
-#: fast static model, distilled from MiniLM, has no useful Chinese or Thai tokens either).
-ENGLISH_ONLY = frozenset({"minilm-l6-v2", FAST_ID})
-#: Languages whose documents English-only models skip.
-NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
 
 #: Characters of a unit that are embedded; the rest of a very long unit (a tariff schedule
 #: row dump, a whole annex) would cost minutes and blur the vector anyway.

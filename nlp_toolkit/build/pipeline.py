@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nlp_toolkit.build.executors import ExecutorKind, Progress, open_executor
+from nlp_toolkit.defaults import DEFAULT_EMBED_MODELS, DEFAULT_SCORE_MODEL
 from nlp_toolkit.sources.fetch import FetchReport
 from nlp_toolkit.sources.manifest import Manifest, read_manifest
 
@@ -90,8 +91,8 @@ class BuildReport:
 def build_corpus(store: Store, manifest: str | Path | Manifest, *,
                  mirror: str | Path | None = None, workers: int | None = None,
                  executor: ExecutorKind = "local", scheduler: str | None = None,
-                 embed_model: str | Sequence[str] | None = "use-m3",
-                 score_model: str | Path | None = "models/default",
+                 embed_model: str | Sequence[str] | None = DEFAULT_EMBED_MODELS,
+                 score_model: str | Path | None = DEFAULT_SCORE_MODEL,
                  limits: ExtractLimits | None = None,
                  progress: StageProgress | None = None) -> BuildReport:
     """Fetch, ingest, embed and score a manifest's documents into ``store``.

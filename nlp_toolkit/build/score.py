@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from nlp_toolkit.defaults import DEFAULT_SCORE_MODEL, USE_M3_ID
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.scores import (
@@ -44,7 +45,7 @@ __all__ = ["DEFAULT_MODEL", "LoadedScorer", "ScoreReport", "evaluate", "label_te
            "load_scorer", "matrix", "score_store", "train", "with_scores"]
 
 #: The shipped model folder.
-DEFAULT_MODEL = Path("models/default")
+DEFAULT_MODEL = DEFAULT_SCORE_MODEL
 _PACKAGED_MODEL = Path(__file__).resolve().parents[2] / "models" / "default"
 ScorerKind = Literal["supervised", "lexicon", "zeroshot"]
 MatrixBy = Literal["jurisdiction", "doc"]
@@ -118,7 +119,7 @@ def load_scorer(kind: ScorerKind = "supervised", model: str | Path = DEFAULT_MOD
     if kind == "zeroshot":
         from nlp_toolkit.score.zeroshot import ZeroShotScorer
 
-        emb = load_embedder("use-m3")
+        emb = load_embedder(USE_M3_ID)
         return LoadedScorer(kind, f"zeroshot:{emb.model_id}:taxonomy-{tax.version}",
                             ZeroShotScorer(emb, tax), emb)
     if kind != "supervised":
@@ -226,8 +227,7 @@ def score_store(store: Store, loaded: LoadedScorer, *, doc_ids: Sequence[str] | 
 
     for doc in todo:
         ids = main_unit_ids(store, doc)
-        batch.append((doc, ids, [r for r in store.provisions(doc, articles=True)
-                                 if r.ref in ids]))
+        batch.append((doc, ids, list(store.provisions(doc, articles=True))))
         if sum(len(b[2]) for b in batch) >= BATCH_UNITS:
             flush()
     flush()
@@ -350,7 +350,7 @@ def label_texts(store: Store, labels_csv: str | Path, *, manifest: str | Path | 
 def _label_vectors(store: Store, items: Sequence[LabelledText]) -> tuple[Embedder, np.ndarray]:
     from nlp_toolkit.embed import load_embedder
 
-    emb = load_embedder("use-m3")
+    emb = load_embedder(USE_M3_ID)
     vecs, _ = _vectors(store, emb, [it.text for it in items], [it.heading for it in items])
     return emb, vecs
 

@@ -10,11 +10,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, get_args
 
 import click
 
+from nlp_toolkit import defaults
 from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.records import Level
 
 if TYPE_CHECKING:
     from nlp_toolkit.corpus import Corpus
@@ -24,10 +26,10 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEFAULT_DB = "corpus/index.sqlite"
-DEFAULT_MANIFEST = "corpus/manifest.csv"
-LEVELS = ("all", "article", "preamble", "part", "chapter", "section", "paragraph", "item",
-          "schedule", "annex")
+DEFAULT_DB = str(defaults.DEFAULT_DB)
+DEFAULT_MANIFEST = str(defaults.DEFAULT_MANIFEST)
+# "article" filters the main units (articles and statute sections); the rest are records.Level
+LEVELS = tuple(dict.fromkeys(("all", "article", *get_args(Level))))
 FORMATS = ("table", "json", "jsonl", "csv")
 
 

@@ -27,6 +27,7 @@ from nlp_toolkit.cli.common import (
     wait_option,
     writing,
 )
+from nlp_toolkit.defaults import DEFAULT_EMBED_MODELS, DEFAULT_SCORE_MODEL
 
 if TYPE_CHECKING:
     from nlp_toolkit.outputs.render import Format
@@ -146,13 +147,13 @@ def build(manifest: Path, mirror: Path | None, workers: int | None,
     check_manifest(manifest)
     if scheduler is not None and executor != "dask":
         raise UnusableInput("--scheduler needs --executor dask")
-    models = () if no_embed else (embed_models or ("use-m3",))
+    models = () if no_embed else (embed_models or DEFAULT_EMBED_MODELS)
     with (writing(db, "build", wait), open_corpus(db, create=True) as corpus, library_errors(),
           _stage_progress(quiet) as bar):
         built = corpus.build(manifest, mirror=mirror, workers=workers,
                              executor=cast("Any", executor), scheduler=scheduler,
                              embed_model=models, score_model=None if no_score else
-                             "models/default", progress=bar)
+                             DEFAULT_SCORE_MODEL, progress=bar)
     fetched, report = built.fetch, built.ingest
     report_failures(fetched.failures)
     report_failures(report.failures)

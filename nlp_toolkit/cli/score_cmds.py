@@ -20,12 +20,13 @@ from nlp_toolkit.cli.common import (
     wait_option,
     writing,
 )
+from nlp_toolkit.defaults import DEFAULT_SCORE_MODEL
 
 if TYPE_CHECKING:
     from nlp_toolkit.outputs.render import Format
 
 @click.command()
-@click.option("--model", "model", type=click.Path(path_type=Path), default=Path("models/default"),
+@click.option("--model", "model", type=click.Path(path_type=Path), default=DEFAULT_SCORE_MODEL,
               show_default=True, help="Model folder (weights.npz + meta.json) for 'supervised'.")
 @click.option("--scorer", type=click.Choice(["supervised", "lexicon", "zeroshot"]),
               default="supervised", show_default=True,

@@ -22,6 +22,7 @@ from nlp_toolkit.cli.common import (
     wait_option,
     writing,
 )
+from nlp_toolkit.defaults import DEFAULT_EMBED_MODELS
 
 if TYPE_CHECKING:
     from nlp_toolkit.outputs.render import Format
@@ -98,7 +99,7 @@ def model_option(f: F) -> F:
 @click.option("--model", "models", multiple=True,
               help="'use-m3' (multilingual), 'minilm' (English), 'fast', or a "
                    "sentence-transformers or model2vec folder; repeatable "
-                   "[default: use-m3 and minilm].")
+                   f"[default: {', '.join(DEFAULT_EMBED_MODELS)}].")
 @click.option("--fast", is_flag=True,
               help="Fast mode, same as --model fast: static embeddings distilled from MiniLM "
                    "(English; ~80x faster, lower retrieval quality; see models/fast).")
@@ -109,7 +110,8 @@ def model_option(f: F) -> F:
 @wait_option
 def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet: bool,
           wait: bool) -> None:
-    """Embed every main unit (article, section) not yet embedded with each model.
+    """Embed every main unit (article, section) not yet embedded with each model (default: the
+    models ``build`` embeds with).
 
     Vectors are keyed by model and text hash: unchanged text is never embedded twice.
 
@@ -121,7 +123,7 @@ def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet:
     """
     chosen = (*models, "fast") if fast else models
     with writing(db, "embed", wait), open_corpus(db, create=False) as corpus, library_errors():
-        for model in chosen or ("use-m3", "minilm"):
+        for model in chosen or DEFAULT_EMBED_MODELS:
             with progress_bar(f"embed {model}", quiet) as bar:
                 report = corpus.embed(model, batch_size=batch_size, progress=bar)
             click.echo(report.summary())

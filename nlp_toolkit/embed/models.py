@@ -14,20 +14,45 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from nlp_toolkit.defaults import MINILM_ID, USE_M3_ID
 from nlp_toolkit.embed.static import FAST_ID
 from nlp_toolkit.errors import ToolkitError
 
 __all__ = [
+    "ENGLISH_ONLY",
+    "MULTILINGUAL",
+    "NON_LATIN",
     "Embedder",
     "SentenceTransformerEmbedder",
     "UseM3Embedder",
     "encode_by_length",
     "known_model_id",
     "load_embedder",
+    "model_preference",
 ]
 
-MINILM_ID = "minilm-l6-v2"
-USE_M3_ID = "use-m3"
+# -- which model serves which language: decided here only --------------------------------
+#: Models that put every corpus language in one space (Chinese, Thai and English provisions
+#: side by side): the only ones that rank queries in a CJK or Thai script.
+MULTILINGUAL = frozenset({USE_M3_ID})
+#: Models that read English only: documents in :data:`NON_LATIN` languages are not embedded
+#: with them by default (MiniLM took ~0.8 s per Chinese article for a useless vector; the
+#: fast static model, distilled from MiniLM, has no useful Chinese or Thai tokens either).
+ENGLISH_ONLY = frozenset({MINILM_ID, FAST_ID})
+#: Languages whose documents English-only models skip.
+NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
+
+
+def model_preference(*, multilingual: bool) -> list[str]:
+    """The default models to compare texts with, best first.
+
+    The multilingual model comes first when the texts span languages; MiniLM first when
+    they share one (it separates English near-duplicates a little more sharply).
+
+    >>> model_preference(multilingual=True)
+    ['use-m3', 'minilm-l6-v2']
+    """
+    return [USE_M3_ID, MINILM_ID] if multilingual else [MINILM_ID, USE_M3_ID]
 
 
 class Embedder(Protocol):

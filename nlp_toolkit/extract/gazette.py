@@ -8,14 +8,18 @@ printed copy, which ``clean_gazette`` removes before the usual plain-text reader
   the page number (``- 2 -``, or what is left of it: ``- 12``, `` 3``), and ``SALINAN``;
 - the reference code of the print run (``SK No 016999 A``), wherever it is;
 - the *catchword* at the foot of a page, which repeats the first words of the next page
-  followed by dots (``Pasal 7 . . .``, ``c. bahwa . . .``, ``(2) Data .``); left in, it would
-  be read as a second ``Pasal 7``.
+  followed by dots (``Pasal 7 . . .``, ``c. bahwa . . .``, ``(2) Data .``), or without them
+  when it is the whole first line of the next page; left in, it would be read as a second
+  ``Pasal 7``.
 
-Pages become form feeds, so every line keeps its page. Article heads are put on lines of
+Pages become form feeds, so every line keeps its page. A marker alone on its line
+(``a.``, ``(1)``) is joined to the text that follows it, an item letter that the scan
+read as a capital (``C.`` for ``c.``) is lower-cased, and an ayat number that lost its
+closing bracket (``(1 Setiap``) gets it back. Article heads are put on lines of
 their own (``Pasal 5``, ``BAB II``, ``Bagian Kesatu``, ``Paragraf 1``, ``PENJELASAN``), an
 article number split by the extraction (``Pasal 4 1``) is joined, and in an amending law
 (``Pasal I`` amends, ``Pasal II`` brings into force) the Roman ``Pasal I`` that the
-extraction read as ``Pasal 1`` gets its numeral back.
+extraction read as ``Pasal 1`` gets its numeral back, in the body and in the elucidation.
 
 >>> clean_gazette("--- HALAMAN 1 ---\\nPRESIDEN\\nREPUBLIK INDONESIA\\nPasal 1\\nTeks satu.\\n"
 ...               "Pasal 2 . . .\\nSK No 000001 A\\n--- HALAMAN 2 ---\\nPRESIDEN\\n"
@@ -26,6 +30,7 @@ extraction read as ``Pasal 1`` gets its numeral back.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from nlp_toolkit.errors import ExtractionError
@@ -48,13 +53,23 @@ _CODE_RE = re.compile(r"^SK\s*No\.?\s*\d{3,}\s*[A-Z]?$")
 # a catchword: a few words, then dots set apart from them ("Pasal 7 . . .", "Data .")
 _CATCHWORD_RE = re.compile(
     r"^(.{1,80}?)\s+\.(?:\s*[.:,;\-–]){0,4}$|^(.{1,80}?\S)\.(?:\s*[.:,;\-–]){1,4}$")
-#: Structural heads that stand on a line of their own in the printed law.
+#: Structural heads that stand on a line of their own in the printed law (and "Pasal"
+#: garbled by the scan: "Pukul 98", which the segmenter accepts only by its number).
 _HEAD_RE = re.compile(
     r"^(?:Pasal\s+(?:\d{1,3}[A-Z]?|[IVX]{1,5})|BAB\s+[IVXLC]{1,7}|Bagian\s+Ke\w+|"
-    r"Paragraf\s+\d{1,2}|PENJELASAN|PASAL DEMI PASAL)$"
+    r"Paragraf\s+\d{1,2}|PENJELASAN|PASAL DEMI PASAL|P[a-z]{3,5}\s+\d{1,3})$"
 )
+# Bagian is read as a sub-chapter; Paragraf (inside a Bagian) is not a unit yet: left plain,
+# so that its title is not taken for the heading of the article under it
+_SUBCHAPTER_RE = re.compile(r"^Bagian\s+Ke\w+(?:\s+Belas)?$")
+# "(1 Penyelenggara ...": the scan lost the closing bracket of an ayat number
+_OPEN_PAREN_RE = re.compile(r"^\((\d{1,2}[a-z]?)(?=\s|$)")
+_BARE_MARKER_RE = re.compile(r"^(?:[a-z]\.|\(\d{1,2}[a-z]?\)|\d{1,2}\.)$")
+# items are lettered in lower case; the scan reads c, o, s, v, w, x, z as capitals
+_OCR_CAPITAL_RE = re.compile(r"^([COSVWXZ])(?=\.(?:\s|$))")
 _SPLIT_NUMBER_RE = re.compile(r"^(Pasal)\s+(\d)\s+(\d{1,2})$")
 _ROMAN_ONE_RE = re.compile(r"^Pasal\s+[1Il]$")
+_ROMAN_TWO_RE = re.compile(r"^Pasal\s+(?:ll|lI|Il)$")
 _AMENDING_RE = re.compile(r"\bPERUBAHAN\s+(?:KEDUA\s+|KETIGA\s+)?ATAS\b")
 
 
@@ -107,18 +122,32 @@ def clean_gazette(text: str) -> str:
     for k, page in enumerate(pages):
         while page and not page[-1]:
             page.pop()
-        if page and k + 1 < len(pages) and _is_catchword(page[-1]):
-            page.pop()
+        following = next((x for x in pages[k + 1] if x), "") if k + 1 < len(pages) else ""
+        if page and following and (_is_catchword(page[-1]) or (
+                page[-1] == following and len(page[-1].split()) <= 8)):
+            page.pop()  # a catchword, with its dots or without them ("Pasal 95")
     amending = bool(_AMENDING_RE.search(" ".join(" ".join(p[:40]) for p in pages[:2])))
     out: list[str] = []
     roman_done = False
+    held = ""  # a bare item marker ("a.", "(1)") waiting for its text on the next line
     for k, page in enumerate(pages):
         if k:
             out.append("\f")
         for line in page:
             line = _SPLIT_NUMBER_RE.sub(r"\1 \2\3", line)
+            line = _OCR_CAPITAL_RE.sub(lambda m: m.group(1).lower(), line)
+            line = _OPEN_PAREN_RE.sub(r"(\1)", line)
+            if _BARE_MARKER_RE.match(line):
+                held = f"{held} {line}".strip()
+                continue
+            if held and line:
+                line, held = f"{held} {line}", ""
             if amending and not roman_done and _ROMAN_ONE_RE.match(line):
                 line, roman_done = "Pasal I", True
+            elif amending and _ROMAN_TWO_RE.match(line):
+                line = "Pasal II"  # "Pasal ll", "Pasal Il": letters, never an article number
+            elif line == "PENJELASAN":
+                roman_done = False  # the elucidation explains Pasal I, then the articles
             if _HEAD_RE.match(line):
                 out.extend(["", line, ""])
             else:
@@ -128,7 +157,17 @@ def clean_gazette(text: str) -> str:
 
 def loads_gazette(text: str) -> ExtractedDocument:
     """Clean gazette text (``clean_gazette``) and read it as plain text."""
-    return loads_text(clean_gazette(text), markdown=False)
+    # the furniture is gone already; what repeats now ("Bagian Kesatu", "Ayat (1)") is text
+    doc = loads_text(clean_gazette(text), markdown=False, repeats=False)
+    lines = list(doc.lines)
+    for k in range(len(lines) - 1):
+        title = lines[k + 1].text
+        if (_SUBCHAPTER_RE.match(lines[k].text) and len(title) <= 120
+                and not title.endswith((".", ";", ",", ":")) and not _HEAD_RE.match(title)):
+            # printed in bold: the segmenter takes a bold title under a bold number
+            lines[k] = replace(lines[k], bold=True)
+            lines[k + 1] = replace(lines[k + 1], bold=True)
+    return replace(doc, lines=tuple(lines))
 
 
 def read_gazette(path: str | Path) -> ExtractedDocument:

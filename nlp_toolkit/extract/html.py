@@ -293,4 +293,12 @@ def loads_html(text: str, *, language: str | None = None) -> ExtractedDocument:
     body.strip_tags(sorted(_DROP_TAGS))  # one call: decomposing node by node frees
     # nodes that a later match still points into
     main = _main_content(body, language)
+    # a link or anchor loose in the container, outside every paragraph, is the site's own
+    # (LawPhil's "The Lawphil Project - Arellano Law Foundation" credit), not the law's
+    child = main.child
+    while child is not None:
+        following = child.next
+        if child.tag == "a":
+            child.decompose()
+        child = following
     return ExtractedDocument(lines=tuple(_lines(main)), page_count=1, metadata=metadata)

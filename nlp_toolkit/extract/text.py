@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nlp_toolkit.errors import ExtractionError
+from nlp_toolkit.extract.scripts import CJK_JOIN_RE
 from nlp_toolkit.records import ExtractedDocument, Line
 
 #: Lines repeated at least this often (short, no sentence end) are running headers.
@@ -35,9 +36,7 @@ REPEAT_THRESHOLD = 4
 _REPEAT_MAX_LEN = 60
 
 # CJK ideographs, kana, CJK and full-width punctuation: joined without spaces.
-_CJK_RE = re.compile(
-    r"[\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
-)
+_CJK_RE = CJK_JOIN_RE
 _ENUM_RE = re.compile(
     r"""^(?:
       [(（]\s?(?:\d{1,3}[A-Za-z]{0,2}|[A-Za-z]{1,2}|[ivxlcdmIVXLCDM]{1,6}|[一二三四五六七八九十]{1,3})\s?[)）]
@@ -329,8 +328,9 @@ class _Builder:
         self.block = []
 
 
-def _assemble(raws: list[_Raw]) -> tuple[list[Line], list[Line], list[Line]]:
-    repeated = _repeated_lines(raws)
+def _assemble(raws: list[_Raw], *, repeats: bool = True
+              ) -> tuple[list[Line], list[Line], list[Line]]:
+    repeated = _repeated_lines(raws) if repeats else set()
     out = _Builder()
     for raw in raws:
         if raw.kind == "noise" or (raw.kind == "text" and raw.text in repeated):
@@ -389,13 +389,16 @@ def _info_header(header: str) -> dict[str, str]:
     return meta
 
 
-def loads_text(text: str, *, markdown: bool = True) -> ExtractedDocument:
+def loads_text(text: str, *, markdown: bool = True, repeats: bool = True) -> ExtractedDocument:
     """Turn the text of a law (Markdown or plain) into an ``ExtractedDocument``.
 
     Args:
         text: the decoded file content.
         markdown: interpret Markdown syntax; ``False`` keeps every character but still
             joins wrapped paragraphs and removes page furniture.
+        repeats: remove short lines repeated four times or more as running headers;
+            ``False`` where the caller removed the furniture itself (a gazette's
+            "Bagian Kesatu" and "Ayat (1)" repeat and are text).
 
     >>> doc = loads_text("# 法\\n\\n<!-- INFO END -->\\n\\n## 第一章 总 则\\n\\n第一条 为了保护。")
     >>> [(line.text, line.heading_level) for line in doc.lines]
@@ -425,7 +428,7 @@ def loads_text(text: str, *, markdown: bool = True) -> ExtractedDocument:
             kv = _KEY_VALUE_RE.match(row.strip())
             if kv:
                 metadata.setdefault(_slug(kv.group(1)), _clean_inline(kv.group(2)))
-    lines, footnotes, removed = _assemble(raws)
+    lines, footnotes, removed = _assemble(raws, repeats=repeats)
     return ExtractedDocument(
         lines=tuple(lines),
         page_count=len(pages),

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.store import Store
+from nlp_toolkit.store.filters import ProvisionQuery, for_level
 from nlp_toolkit.store.rows import PROVISION_FIELDS
 
 ExportFormat = Literal["csv", "jsonl", "parquet"]
@@ -40,7 +41,8 @@ class ProvisionFilter:
     Attributes:
         jurisdiction: Documents having this among their ``;``-separated jurisdictions.
         doc: This document only.
-        topic: Provisions the scorer labels with this topic (or, with ``min_probability``,
+        topic: Provisions the latest scoring model labels with this topic (the meaning of
+            :attr:`~nlp_toolkit.store.filters.ProvisionQuery.topic`; or, with ``min_probability``,
             whose probability for it reaches that).
         min_probability: The least probability of ``topic`` (of any topic, without one).
         bindingness: ``hard``, ``soft`` or ``none``.
@@ -74,10 +76,7 @@ class ProvisionFilter:
 
 def matches(record: Mapping[str, Any], f: ProvisionFilter) -> bool:
     """Whether a (scored) provision record passes the filter's record-level tests (pure)."""
-    if f.jurisdiction is not None and f.jurisdiction not in str(
-            record.get("jurisdiction") or "").split(";"):
-        return False
-    if f.language is not None and record.get("language") != f.language:
+    if not ProvisionQuery(jurisdiction=f.jurisdiction, language=f.language).matches(record):
         return False
     if f.bindingness is not None and record.get("bindingness") != f.bindingness:
         return False
@@ -127,16 +126,10 @@ def provision_records(store: Store, f: ProvisionFilter | None = None) -> Iterato
     f = f or ProvisionFilter()
     scored = bool(score_models(store))
     _check(store, f, scored)
-    if f.level in (None, "all"):
-        rows = store.provisions(f.doc)
-    elif f.level == "article":
-        rows = store.provisions(f.doc, articles=True)
-    else:
-        rows = store.provisions(f.doc, f.level)
-    records: Iterable[dict[str, Any]] = (p.to_dict() for p in rows)
-    if f.jurisdiction is not None or f.language is not None:  # before the score look-ups
-        cheap = ProvisionFilter(jurisdiction=f.jurisdiction, language=f.language)
-        records = (r for r in records if matches(r, cheap))
+    # the unit-level conditions in SQL, before the score look-ups
+    query = replace(for_level(f.level), doc=f.doc, jurisdiction=f.jurisdiction,
+                    language=f.language)
+    records: Iterable[dict[str, Any]] = (p.to_dict() for p in store.provisions(query=query))
     if scored:
         records = with_scores(store, records)
     out = (r for r in records if matches(r, f))

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from nlp_toolkit.score import Direction, Evidence, ProvisionScore
-from nlp_toolkit.score.modality import classify_bindingness, compile_cues
+from nlp_toolkit.score.modality import base_language, classify_bindingness, compile_cues
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
 __all__ = ["LIBERAL_TOPICS", "classify_direction", "direction_cue_counts"]
@@ -58,7 +58,7 @@ def direction_cue_counts(
     text: str, language: str = "en", *, taxonomy: Taxonomy | None = None
 ) -> tuple[int, int]:
     """``(liberalizing, restrictive)`` cue counts in ``text``."""
-    lang = "zh" if language.lower().startswith(("zh", "chi", "cmn")) else "en"
+    lang = base_language(language)
     return _cue_counts(text, lang, taxonomy or load_taxonomy())
 
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from nlp_toolkit.score import Evidence, ProvisionScore
 from nlp_toolkit.score.direction import rule_score
+from nlp_toolkit.score.modality import base_language  # noqa: F401 - re-exported, one definition
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
 __all__ = ["LexiconScorer", "Match", "base_language", "heading_end"]
@@ -51,10 +52,6 @@ class Match:
     weight: float
 
 
-def base_language(language: str) -> str:
-    """``zh`` for Chinese codes (``zh``, ``zh-CN``, ``chi``), else ``en``."""
-    code = (language or "").strip().lower()
-    return "zh" if code.startswith(("zh", "chi", "cmn")) else "en"
 
 
 def heading_end(text: str) -> int:

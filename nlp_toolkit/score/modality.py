@@ -35,6 +35,25 @@ __all__ = [
     "tier_counts",
 ]
 
+#: Language codes that have cue lists of their own in the taxonomy, by their ISO 639
+#: prefixes; every other language is read with the English cues.
+_CUE_LANGUAGES = {"zh": ("zh", "chi", "cmn"), "id": ("id", "ind"), "vi": ("vi",)}
+
+
+def base_language(language: str) -> str:
+    """The taxonomy's cue language for a document language: ``zh`` for Chinese codes
+    (``zh``, ``zh-CN``, ``chi``), ``id`` for Indonesian, ``vi`` for Vietnamese, else ``en``.
+
+    >>> [base_language(c) for c in ("zh-CN", "id", "vi", "en-SG", "th")]
+    ['zh', 'id', 'vi', 'en', 'en']
+    """
+    code = (language or "").strip().lower()
+    for base, prefixes in _CUE_LANGUAGES.items():
+        if code.split("-")[0] in prefixes or (base == "zh" and code.startswith(prefixes)):
+            return base
+    return "en"
+
+
 CLAUSE_CLASSES = ("none", "soft", "hard", "weak_soft", "plain")
 _RANK = {"hard": 3, "soft": 2, "weak_soft": 1, "none": 0, "plain": 0}
 _EN_BREAK = re.compile(r"[.;:](?=\s)|\n(?=\(?[0-9ivxa-z]{1,5}[.)]\s)")
@@ -163,7 +182,7 @@ def clause_classes(
     - in an objectives or purpose article, hortatory clauses ("The Parties recognise ...",
       "promote ...") are ``none``: such articles state aims, not commitments.
     """
-    lang = "zh" if language.lower().startswith(("zh", "chi", "cmn")) else "en"
+    lang = base_language(language)
     return list(_clause_classes(text, lang, taxonomy or load_taxonomy()))
 
 

@@ -2,14 +2,15 @@
 
 Example (slow: embeds every labelled provision)::
 
+    from nlp_toolkit.defaults import DEFAULT_SCORE_MODEL, USE_M3_ID
     from nlp_toolkit.embed import load_embedder
     from nlp_toolkit.score.labels import read_label_texts
     from nlp_toolkit.score.model_io import save_model
     from nlp_toolkit.score.train import train_model
 
     items, _ = read_label_texts("../shared/labels/provision_labels.csv", "../shared/corpus")
-    model = train_model(items, load_embedder("use-m3"), labels_sha256="...")
-    save_model(model, "models/default")
+    model = train_model(items, load_embedder(USE_M3_ID), labels_sha256="...")
+    save_model(model, DEFAULT_SCORE_MODEL)
 """
 
 from __future__ import annotations

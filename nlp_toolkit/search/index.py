@@ -30,7 +30,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from nlp_toolkit.defaults import DEFAULT_SEARCH_MODELS
 from nlp_toolkit.embed import Embedder, UseM3Embedder, known_model_id, load_embedder
+from nlp_toolkit.embed.models import MULTILINGUAL
 from nlp_toolkit.errors import StoreError, ToolkitError
 from nlp_toolkit.search.batch import search_batch, similar_batch
 from nlp_toolkit.search.lru import Lru
@@ -75,8 +77,6 @@ DOC_TYPE_GROUPS: dict[str, Callable[[str], bool]] = {
     "treaty": lambda t: t == "treaty",
     "national": lambda t: t != "treaty",
 }
-#: Models that read Chinese and Thai (the others are used for Latin-script queries only).
-MULTILINGUAL = frozenset({"use-m3"})
 _DEPTH = 100  # candidates per ranking before fusion
 # Candidates per ranking on the default design: fixed (not a function of k), so a page of
 # 10 is the first 10 of a page of 50 after collapsing and diversification.
@@ -185,8 +185,9 @@ class SearchIndex:
     Args:
         store: the index.
         models: model ids (or names/folders for :func:`~nlp_toolkit.embed.load_embedder`:
-            ``"fast"``, ``"minilm"``, ``"use-m3"``) to rank with; default the ``use-m3`` and
-            ``minilm-l6-v2`` vectors the store holds (and any model in ``embedders``).
+            ``fast``, ``minilm``, ``use-m3``) to rank with; default the
+            :data:`~nlp_toolkit.defaults.DEFAULT_SEARCH_MODELS` vectors the store holds (and
+            any model in ``embedders``).
         embedders: ready embedders by model id (tests, or a model loaded elsewhere).
         weights: RRF weight per ranking name: ``"lexical"`` (BM25 of the query's words),
             ``"translated"`` (BM25 of its translated terms), a model id, or ``"expanded"``
@@ -229,7 +230,7 @@ class SearchIndex:
         stored = self._stored_models()
         if self._models is None:
             return [m for m in stored if m in self._embedders
-                    or m in ("use-m3", "minilm-l6-v2")]
+                    or m in DEFAULT_SEARCH_MODELS]
         ids = []
         for name in self._models:
             model_id = known_model_id(name) or (
@@ -726,7 +727,7 @@ def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
         mode: ``hybrid`` (BM25 and dense rankings fused by RRF), ``dense`` or ``lexical``.
         jurisdiction, doc, language, level: filters.
         topic: only units the scorer labelled with this topic (needs ``nlp-toolkit score``).
-        model: the embedding model(s) to rank with (``"fast"``, ``"minilm"``, ``"use-m3"``,
+        model: the embedding model(s) to rank with (``fast``, ``minilm``, ``use-m3``,
             an id or a folder); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
         doc_type: only ``statute``, ``regulation``, ``treaty`` or ``national`` (not treaty).
         all_versions: every version and language expression as its own hit.

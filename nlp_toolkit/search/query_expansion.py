@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from nlp_toolkit.extract.scripts import has_han
+
 __all__ = ["LEXICON", "translate", "translate_groups"]
 
 #: English phrases (``|``-separated synonyms, lower case) -> Chinese terms.
@@ -124,7 +126,7 @@ def _siblings() -> dict[str, tuple[str, ...]]:
 
 
 def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return has_han(text)
 
 
 def translate_groups(query: str) -> list[tuple[str, ...]]:

@@ -12,6 +12,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 
+from nlp_toolkit.extract.scripts import UNSPACED_RE
+
 __all__ = ["OTHER_SCRIPT", "query_terms", "snippet"]
 
 _STOP = frozenset((
@@ -20,7 +22,7 @@ _STOP = frozenset((
     "under", "was", "were", "which", "with", "what", "how", "when", "where", "who", "does",
     "do", "can", "may", "shall", "about"))
 #: A character of a script written without spaces (Thai, Lao, Japanese kana, CJK).
-OTHER_SCRIPT = re.compile("[\u0e00-\u0eff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+OTHER_SCRIPT = UNSPACED_RE
 
 
 def query_terms(query: str) -> list[str]:

@@ -299,7 +299,8 @@ def _article_head(
         first -= 1
     heading = " ".join(above)
     body_line, body_col = i, lead + cand.rest_offset
-    if cand.family == "article" and not heading:
+    # an Indonesian Pasal has no heading: the line under its number is its first sentence
+    if cand.family == "article" and not heading and not ln.text.lstrip().startswith("Pasal"):
         rest = cand.rest.strip()
         j = i + 1
         if not rest and j < len(lines) and _title_like(lines[j], ln):
@@ -321,7 +322,8 @@ def _article_head(
                 j += 1
             heading = " ".join(parts)
             body_line, body_col = j, 0
-    elif not heading and (ln.bold or ln.heading_level) and cand.rest and len(cand.rest) < 100:
+    elif (not heading and (ln.bold or ln.heading_level) and cand.rest
+          and len(cand.rest) < (200 if ln.heading_level else 100)):
         heading = cand.rest.strip()
         body_line, body_col = i + 1, 0
     elif not heading and (run_in := run_in_heading(cand.rest)) is not None:

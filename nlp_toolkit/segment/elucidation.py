@@ -47,6 +47,7 @@ _PREFIX = "Penjelasan"
 _TITLE_RE = re.compile(r"^PENJELASAN$")
 _TITLE_NEXT_RE = re.compile(r"^(?:ATAS|UNDANG-UNDANG|PERATURAN)\b")
 _PASAL_RE = re.compile(r"^Pasal\s+(\d{1,3}[A-Z]?|[IVX]{1,5})$")
+_GARBLED_RE = re.compile(r"^P[a-z]{3,5}\s+(\d{1,3})$")
 _ROMAN_RE = re.compile(r"^Pasal\s+([IVX]{1,5})$")
 
 
@@ -77,10 +78,21 @@ def elucidation_start(lines: Sequence[Line]) -> int | None:
 def elucidation_articles(lines: Sequence[Line], start: int) -> list[tuple[int, str]]:
     """``(line, number)`` of each ``Pasal N`` heading in the elucidation from ``start``."""
     out = []
+    garbled: list[tuple[int, int]] = []
     for i in range(start + 1, len(lines)):
-        m = _PASAL_RE.match(lines[i].text.strip())
+        text = lines[i].text.strip()
+        m = _PASAL_RE.match(text)
         if m:
             out.append((i, m.group(1)))
+        elif g := _GARBLED_RE.match(text):
+            garbled.append((i, int(g.group(1))))
+    # a heading the scan garbled ("Pukul 98" for "Pasal 98") counts when it is exactly the
+    # number missing between its neighbours
+    for i, value in garbled:
+        k = next((k for k, (j, _) in enumerate(out) if j > i), len(out))
+        before, after = (out[k - 1][1] if k else ""), (out[k][1] if k < len(out) else "")
+        if before.isdigit() and after.isdigit() and int(before) + 1 == value == int(after) - 1:
+            out.insert(k, (i, str(value)))
     return out
 
 

@@ -166,7 +166,7 @@ def match_article(text: str) -> Candidate | None:
 
 # Philippine run-in heading: "Short Title. – This Act ...", the dash sometimes already
 # replaced by U+FFFD in the source page
-_RUN_IN_RE = re.compile(rf"^([A-Z][^.;:\n]{{1,120}}?)\s*\.\s*[{_DASH}\ufffd]\s*")
+_RUN_IN_RE = re.compile(rf"^([A-Z][^.;:\n]{{1,120}}?)\s*(\.?)\s*[{_DASH}\ufffd]\s*")
 
 
 def run_in_heading(rest: str) -> tuple[str, int] | None:
@@ -176,9 +176,18 @@ def run_in_heading(rest: str) -> tuple[str, int] | None:
     ('Short Title', 15)
     >>> run_in_heading("The Commission shall act. It may delegate.") is None
     True
+    >>> run_in_heading("Separability Clause \u2013 If any part is void ...")
+    ('Separability Clause', 22)
+    >>> run_in_heading("The fine \u2013 if any \u2013 is paid.") is None
+    True
     """
     m = _RUN_IN_RE.match(rest)
-    return (m.group(1).strip(), m.end()) if m else None
+    if m is None:
+        return None
+    heading = m.group(1).strip()
+    if not m.group(2) and not all(w[0].isupper() for w in heading.split() if len(w) > 3):
+        return None  # without its full stop only a title-case heading: "Separability Clause"
+    return heading, m.end()
 
 
 # ---- containers -----------------------------------------------------------------------
@@ -198,6 +207,12 @@ _DIVISION_RE = re.compile(
 _TREATY_SECTION_RE = re.compile(
     r"^SECTION\s+([A-Z]|[1-9]\d?)(?![\w(]|\.\d)\s*[.:\u2014\u2013-]?\s*"
 )
+# sub-chapters of Vietnamese (Mục 1) and Indonesian laws (Bagian Kesatu: an ordinal word)
+_VN_SECTION_RE = re.compile(r"^(Mục|MỤC)\s+([1-9]\d?|[IVX]{1,5})(?![\w(]|\.\d)\s*[.:\-–]?\s*")
+_ID_SECTION_RE = re.compile(r"^Bagian\s+(Ke[a-z]+(?:\s+(?:Belas|Puluh))?)\s*$")
+_ID_ORDINALS = {w: k for k, w in enumerate(
+    ["satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+     "sepuluh", "sebelas"], start=1)}
 _CN_CONTAINER_RE = re.compile(rf"^第({_CN}{{1,5}})([编章节])(?:\s+|$)")
 # PDF text layers often split the Thai vowel and tone mark of ที่ with spaces ("ส่วนท ี่ ๑")
 _TH_PART_RE = re.compile(r"^ส่วนท\s?ี\s?่\s*([๐-๙0-9]{1,3})(?![๐-๙0-9])\s*")
@@ -230,6 +245,17 @@ def _container_number(token: str) -> int | None:
         return None
 
 
+def _indonesian_ordinal(word: str) -> int | None:
+    """``Kesatu`` -> 1, ``Kedua`` -> 2, ``Kedua Belas`` -> 12 (Bagian numbering)."""
+    parts = word.lower().split()
+    base = _ID_ORDINALS.get(parts[0].removeprefix("ke"))
+    if base is None or len(parts) > 2:
+        return None
+    if len(parts) == 2:
+        return base + 10 if parts[1] == "belas" else base * 10
+    return base
+
+
 def _dashed(separator: str, rest: str) -> bool:
     return bool(separator) and separator in _DASH and rest[:1].isupper()
 
@@ -254,7 +280,8 @@ class ContainerMatch:
 
 
 def match_container(text: str) -> ContainerMatch | None:
-    """Recognise "PART 3", "CHAPTER XII", "Bab II", "第二章 总则", "SECTION A", "หมวด ๑".
+    """Recognise "PART 3", "CHAPTER XII", "Bab II", "第二章 总则", "SECTION A", "หมวด ๑",
+    "Mục 2", "Bagian Kedua".
 
     >>> match_container("PART III").label
     'Part 3'
@@ -318,6 +345,16 @@ def match_container(text: str) -> ContainerMatch | None:
         value = int(tok) if tok.isdigit() else ord(tok) - 64
         rest = text[m.end() :].strip()
         return ContainerMatch("section", value, f"Section {tok}", rest, True, False, tok.isdigit())
+    m = _VN_SECTION_RE.match(text)
+    if m:
+        num = _container_number(m.group(2))
+        if num is not None:
+            return ContainerMatch("section", num, f"Section {num}", text[m.end():].strip(), True)
+    m = _ID_SECTION_RE.match(text)
+    if m:
+        ordinal = _indonesian_ordinal(m.group(1))
+        if ordinal is not None:
+            return ContainerMatch("section", ordinal, f"Section {ordinal}", "", True)
     m = _TH_PART_RE.match(text)
     if m:
         value = int(thai_digits_to_arabic(m.group(1)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -23,13 +24,15 @@ from typing import Any, Literal
 from nlp_toolkit.errors import StoreError
 from nlp_toolkit.records import ExtractedDocument, Provision
 from nlp_toolkit.segment.operative import is_operative
+from nlp_toolkit.segment.units import main_units, retrieval_units
 from nlp_toolkit.sources.works import infer_version_date, infer_work
-from nlp_toolkit.store.fts import fold, match_query, retrieval_units
+from nlp_toolkit.store.filters import ProvisionQuery
+from nlp_toolkit.store.fts import fold
 from nlp_toolkit.store.lock import LockBusyError, WriteLock, write_lock
-from nlp_toolkit.store.rows import DocumentMeta, FtsHit, ProvisionRow, text_sha256
+from nlp_toolkit.store.rows import DocumentMeta, ProvisionRow, text_sha256
 from nlp_toolkit.store.schema import SCHEMA_VERSION, migrate
 
-__all__ = ["DocumentMeta", "FtsHit", "LockBusyError", "ProvisionRow", "Store", "SCHEMA_VERSION",
+__all__ = ["DocumentMeta", "LockBusyError", "ProvisionRow", "Store", "SCHEMA_VERSION",
            "WriteLock", "write_lock"]
 
 def _now() -> str:
@@ -161,18 +164,19 @@ class Store:
                 "language, year, source_url, sha256, page_count, n_provisions, scanned, "
                 "status, warnings, metadata, clean_text, ingested_at, work, version_date) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_row)
-            for p, in_fts in zip(provisions, retrieval_units(provisions), strict=True):
+            for p, in_fts, main in zip(provisions, retrieval_units(provisions),
+                                       main_units(provisions), strict=True):
                 if p.doc_id != meta.doc_id:
                     raise StoreError(f"provision {p.ref} belongs to {p.doc_id}, not "
                                      f"{meta.doc_id}")
                 cur = conn.execute(
                     "INSERT INTO provisions (doc_id, ref, ordinal, number, heading, level, "
                     "parent_ref, path, page_start, page_end, char_start, char_end, "
-                    "text_sha256, fts, operative) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "text_sha256, fts, main, operative) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (p.doc_id, p.ref, p.ordinal, p.number, p.heading, p.level, p.parent_ref,
                      p.path, p.page_start, p.page_end, p.char_start, p.char_end,
-                     text_sha256(p.text), int(in_fts),
+                     text_sha256(p.text), int(in_fts), int(main),
                      int(is_operative(p.level, p.heading, p.text, number=p.number))))
                 if in_fts:
                     conn.execute("INSERT INTO provisions_fts (rowid, heading, text) "
@@ -245,23 +249,27 @@ class Store:
 
     # -- provisions ----------------------------------------------------------------------
     def provisions(self, doc_id: str | None = None, level: str | Iterable[str] | None = None,
-                   *, articles: bool = False, limit: int | None = None
-                   ) -> Iterator[ProvisionRow]:
+                   *, articles: bool = False, limit: int | None = None,
+                   query: ProvisionQuery | None = None) -> Iterator[ProvisionRow]:
         """Stored provisions in document order (doc_id, then ordinal).
 
         Args:
             doc_id: Only this document's.
             level: Only this level (or any of these levels).
-            articles: Only the main numbered units: articles, and sections that are not
-                containers of articles (a Chinese 第一节 groups articles; a statute's
-                section is the unit itself).
+            articles: Only the main units (the ``main`` column; the rule is
+                :func:`nlp_toolkit.segment.units.main_units`).
             limit: At most this many.
+            query: Further conditions (one :class:`~nlp_toolkit.store.filters.ProvisionQuery`
+                for every command's filters).
         """
-        where, params = self._filters(doc_id=doc_id, level=level)
+        q = query or ProvisionQuery()
+        if doc_id is not None:
+            q = replace(q, doc=doc_id)
+        if level is not None:
+            q = replace(q, level=level if isinstance(level, str) else tuple(level))
         if articles:
-            where.append(
-                "(p.level = 'article' OR (p.level = 'section' AND NOT EXISTS (SELECT 1 FROM "
-                "provisions c WHERE c.parent_ref = p.ref AND c.level = 'article')))")
+            q = replace(q, main=True)
+        where, params = q.where()
         sql = (f"SELECT {_SELECT} FROM provisions p JOIN documents d ON d.doc_id = p.doc_id"
                + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY p.doc_id, p.ordinal")
@@ -276,32 +284,6 @@ class Store:
                               "ON d.doc_id = p.doc_id WHERE p.ref = ?", (ref,)).fetchone()
         return None if r is None else next(self._rows([r]))
 
-    def search_fts(self, query: str, k: int = 10, *, doc_id: str | None = None,
-                   jurisdiction: str | None = None, level: str | Iterable[str] | None = None,
-                   mode: Literal["or", "and"] = "or") -> list[FtsHit]:
-        """Provisions ranked by BM25 over heading (weight 2) and text (weight 1).
-
-        Only retrieval units are indexed (articles, sections, and units outside them; see
-        :func:`~nlp_toolkit.store.fts.retrieval_units`), so hits are never chapters or
-        the paragraphs of an article.
-
-        Works for any script: Chinese, Thai and Lao queries match character sequences,
-        including one- and two-character queries. ``jurisdiction`` matches any of a
-        document's ``;``-separated jurisdictions.
-
-        Raises:
-            ValueError: The query has nothing searchable.
-        """
-        where, params = self._filters(doc_id=doc_id, level=level, jurisdiction=jurisdiction)
-        sql = (f"SELECT {_SELECT}, bm25(provisions_fts, 2.0, 1.0) AS s FROM provisions_fts "
-               "JOIN provisions p ON p.id = provisions_fts.rowid "
-               "JOIN documents d ON d.doc_id = p.doc_id WHERE provisions_fts MATCH ?"
-               + "".join(" AND " + w for w in where) + " ORDER BY s LIMIT ?")
-        rows = self.conn.execute(sql, [match_query(query, mode=mode), *params, int(k)]
-                                 ).fetchall()
-        found = self._rows(r[:-1] for r in rows)
-        return [FtsHit(p, -float(r[-1])) for p, r in zip(found, rows, strict=True)]
-
     def _rows(self, rows: Iterable[Sequence[Any]]) -> Iterator[ProvisionRow]:
         """ProvisionRows from ``_SELECT`` rows, their text cut from the document's text."""
         texts: dict[str, str] = {}
@@ -314,23 +296,6 @@ class Store:
             values = list(r)
             values.insert(11, texts[doc_id][start:end])
             yield ProvisionRow(*values)
-
-    @staticmethod
-    def _filters(*, doc_id: str | None = None, level: str | Iterable[str] | None = None,
-                 jurisdiction: str | None = None) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        if doc_id is not None:
-            where.append("p.doc_id = ?")
-            params.append(doc_id)
-        if level is not None:
-            levels = [level] if isinstance(level, str) else list(level)
-            where.append(f"p.level IN ({', '.join('?' * len(levels))})")
-            params.extend(levels)
-        if jurisdiction is not None:
-            where.append("instr(';' || d.jurisdiction || ';', ?) > 0")
-            params.append(f";{jurisdiction};")
-        return where, params
 
     # -- health --------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

@@ -14,26 +14,12 @@ token, and :func:`match_query` folds the query the same way and quotes it as a p
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Sequence
 from typing import Literal
 
-from nlp_toolkit.records import SUB_LEVELS, Provision
+from nlp_toolkit.extract.scripts import FTS_CHARACTER_RE
 
-
-def _script_pattern() -> re.Pattern[str]:
-    marks = "".join(
-        chr(c) for c in range(0x0E00, 0x0F00) if unicodedata.category(chr(c)).startswith("M")
-    )
-    han = (
-        "\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3040-\u30ff\u3100-\u312f\u31a0-\u31ff"
-        "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-    )
-    return re.compile(f"[{han}]|[\u0e00-\u0eff][{re.escape(marks)}]*")
-
-
-_SPLIT = _script_pattern()
+_SPLIT = FTS_CHARACTER_RE
 _MAX_TERMS = 64
 
 
@@ -56,27 +42,3 @@ def match_query(query: str, *, mode: Literal["or", "and"] = "or") -> str:
         raise ValueError(f"query {query!r} has no letters or digits to search for")
     phrases = ['"' + fold(t).replace('"', '""') + '"' for t in terms]
     return (" OR " if mode == "or" else " AND ").join(phrases)
-
-
-def retrieval_units(provisions: Sequence[Provision]) -> list[bool]:
-    """Which provisions the full-text index holds: each character of a document once.
-
-    A provision's text covers its descendants, so indexing every level would index a
-    chapter's words again in each article and paragraph. Indexed are the provisions that
-    contain no unit above paragraph level (not a chapter or a 第一节 section of articles)
-    and that are not inside an indexed unit (so an article's paragraphs and items are
-    not) (pure).
-    """
-    index = {p.ref: i for i, p in enumerate(provisions)}
-    container = [False] * len(provisions)
-    for p in provisions:
-        if p.parent_ref in index and p.level not in SUB_LEVELS:
-            container[index[p.parent_ref]] = True
-    indexed = [False] * len(provisions)
-    covered = [False] * len(provisions)  # indexed, or inside an indexed unit
-    for i, p in enumerate(provisions):  # parents come before their children
-        parent = index.get(p.parent_ref) if p.parent_ref is not None else None
-        inside = parent is not None and covered[parent]
-        indexed[i] = not container[i] and not inside
-        covered[i] = indexed[i] or inside
-    return indexed

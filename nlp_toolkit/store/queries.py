@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nlp_toolkit.store import Store
+from nlp_toolkit.store.filters import ProvisionQuery
 from nlp_toolkit.store.rows import ProvisionRow
 
 __all__ = [
@@ -26,7 +27,6 @@ __all__ = [
     "provision_refs",
     "provision_rows",
     "term_doc_counts",
-    "topic_provision_ids",
     "unit_count",
     "unit_facts",
 ]
@@ -58,25 +58,14 @@ def fts_ranking(store: Store, match: str, k: int, *, doc: str | None = None,
         doc_types: only documents of these types.
         weights: BM25 weights of the heading and the text columns.
     """
-    where: list[str] = []
-    params: list[object] = [match]
-    for column, value in (("p.doc_id", doc), ("d.language", language), ("p.level", level)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if jurisdiction is not None:
-        where.append("instr(';' || d.jurisdiction || ';', ?) > 0")
-        params.append(f";{jurisdiction};")
-    if doc_types is not None:
-        where.append(f"d.doc_type IN ({', '.join('?' * len(doc_types)) or 'NULL'})")
-        params.extend(doc_types)
-    if ids is not None:
-        where.append(f"provisions_fts.rowid IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})")
+    q = ProvisionQuery(doc=doc, jurisdiction=jurisdiction, language=language, level=level,
+                       ids=ids, doc_types=None if doc_types is None else frozenset(doc_types))
+    where, filter_params = q.where(id_column="provisions_fts.rowid")
+    params: list[object] = [match, *filter_params]
     join = ""
-    by_doc = jurisdiction is not None or language is not None or doc_types is not None
-    if doc is not None or level is not None or by_doc:
+    if doc is not None or level is not None or q.needs_documents:
         join = " JOIN provisions p ON p.id = provisions_fts.rowid"
-        if by_doc:
+        if q.needs_documents:
             join += " JOIN documents d ON d.doc_id = p.doc_id"
     bm25 = f"bm25(provisions_fts, {float(weights[0])!r}, {float(weights[1])!r})"
     sql = (f"SELECT provisions_fts.rowid, {bm25} AS s FROM provisions_fts{join} "
@@ -130,13 +119,6 @@ def provision_ids(store: Store, refs: Sequence[str]) -> dict[str, int]:
             f"SELECT ref, id FROM provisions WHERE ref IN ({', '.join('?' * len(part))})",
             list(part)))
     return out
-
-
-def topic_provision_ids(store: Store, topic: str) -> set[int]:
-    """Ids of provisions whose stored labels (of any scoring model) include ``topic``."""
-    return {int(r[0]) for r in store.conn.execute(
-        "SELECT provision_id FROM provision_scores, json_each(provision_scores.labels) "
-        "WHERE json_each.value = ?", (topic,))}
 
 
 def document_dates(store: Store) -> dict[str, tuple[int | None, dict[str, Any]]]:

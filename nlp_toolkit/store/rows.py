@@ -59,14 +59,6 @@ class ProvisionRow:
                 + ("jurisdiction", "language")}
 
 
-@dataclass(frozen=True, slots=True)
-class FtsHit:
-    """A full-text match: the provision and its BM25 score (higher is better)."""
-
-    provision: ProvisionRow
-    score: float
-
-
 def text_sha256(text: str) -> str:
     """Hex sha256 of a text's UTF-8 bytes (the key of cached embeddings)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

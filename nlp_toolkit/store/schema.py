@@ -61,7 +61,7 @@ CREATE INDEX provisions_level ON provisions (level);
 CREATE INDEX provisions_parent ON provisions (parent_ref);
 CREATE INDEX provisions_text_sha256 ON provisions (text_sha256);
 -- contentless: heading and text as folded by nlp_toolkit.store.fts.fold, for the retrieval
--- units only (see nlp_toolkit.store.fts.retrieval_units); rowid = provisions.id
+-- units only (see nlp_toolkit.segment.units.retrieval_units); rowid = provisions.id
 CREATE VIRTUAL TABLE provisions_fts USING fts5 (
     heading, text, content = '', tokenize = "{FTS_TOKENIZER}"
 );
@@ -127,12 +127,23 @@ CREATE TABLE topic_scores (
 CREATE INDEX topic_scores_topic ON topic_scores (topic, asserted);
 """
 
-# Version 4: works and expressions, and the operative flag (issue #12). ``work`` groups a
+# Version 4: the main-unit flag (nlp_toolkit.segment.units.main_units), computed once when a
+# document is stored. The UPDATE fills rows stored before: it states the rule as it was when
+# this migration was written (a frozen copy, like every released migration).
+_V4 = """
+ALTER TABLE provisions ADD COLUMN main INTEGER NOT NULL DEFAULT 0;
+UPDATE provisions SET main = 1 WHERE level = 'article' OR (level = 'section' AND NOT EXISTS (
+    SELECT 1 FROM provisions c WHERE c.doc_id = provisions.doc_id
+    AND c.parent_ref = provisions.ref AND c.level IN ('article', 'section')));
+CREATE INDEX provisions_main ON provisions (doc_id, main);
+"""
+
+# Version 5: works and expressions, and the operative flag (issue #12). ``work`` groups a
 # law's versions and language expressions (search collapses them to one hit), and
 # ``version_date`` orders them; ``operative`` is 0 for preambles, recitals, lists of
 # amendments and the like (nlp_toolkit.segment.operative), which search leaves out. Existing
-# rows are back-filled by _backfill_v4 with the same rules ingest applies.
-_V4 = """
+# rows are back-filled by _backfill_v5 with the same rules ingest applies.
+_V5 = """
 ALTER TABLE documents ADD COLUMN work TEXT NOT NULL DEFAULT '';
 ALTER TABLE documents ADD COLUMN version_date TEXT NOT NULL DEFAULT '';
 ALTER TABLE provisions ADD COLUMN operative INTEGER NOT NULL DEFAULT 1;
@@ -142,7 +153,7 @@ CREATE INDEX documents_work ON documents (work);
 _OPENING_CHARS = 600  # the operative rule reads a unit's first lines only
 
 
-def _backfill_v4(conn: sqlite3.Connection) -> None:
+def _backfill_v5(conn: sqlite3.Connection) -> None:
     """Infer ``work``/``version_date`` and compute ``operative`` for the rows already stored."""
     from nlp_toolkit.segment.operative import is_operative
     from nlp_toolkit.sources.works import infer_version_date, infer_work
@@ -179,7 +190,7 @@ Migration = str | tuple[str, Callable[[sqlite3.Connection], None]]
 
 #: ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``: SQL, and
 #: optionally a Python step run in the same transaction (back-filling new columns).
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, (_V4, _backfill_v4))
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, (_V5, _backfill_v5))
 #: The schema version this code writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 

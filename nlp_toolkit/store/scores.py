@@ -45,8 +45,7 @@ SCORE_FIELDS = ("topics", "labels", "bindingness", "bindingness_score", "directi
 
 # the main units the score stage scores: articles, and sections that hold no articles or
 # sections (a Chinese 第一节 or a statute's Division groups them; it is not a unit itself)
-_MAIN = ("(p.level = 'article' OR (p.level = 'section' AND NOT EXISTS (SELECT 1 FROM "
-         "provisions c WHERE c.parent_ref = p.ref AND c.level IN ('article', 'section'))))")
+_MAIN = "p.main = 1"  # the rule: nlp_toolkit.segment.units.main_units
 
 
 # asserted topics (search's --topic filter); created with the first scores, so that its

@@ -94,30 +94,16 @@ class VectorMatrix:
              exclude_jurisdictions: frozenset[str] = frozenset(),
              ids: np.ndarray | None = None,
              doc_types: frozenset[str] | None = None) -> np.ndarray | None:
-        """Boolean row filter for the given conditions; None when there is none (pure)."""
-        m = np.ones(len(self), dtype=bool)
-        used = False
-        if doc is not None:
-            m &= self.doc_ids == doc
-            used = True
-        if language is not None:
-            m &= self.languages == language
-            used = True
-        if level is not None:
-            m &= self.levels == level
-            used = True
-        if jurisdiction is not None or exclude_jurisdictions:
-            keep = [(jurisdiction is None or jurisdiction in js)
-                    and not (js & exclude_jurisdictions) for js in self.jurisdictions]
-            m &= np.asarray(keep, dtype=bool)
-            used = True
-        if ids is not None:
-            m &= np.isin(self.ids, ids)
-            used = True
-        if doc_types is not None and self.doc_types is not None:
-            m &= np.isin(self.doc_types, list(doc_types))
-            used = True
-        return m if used else None
+        """Boolean row filter for the given conditions; None when there is none (pure).
+
+        The conditions are a :class:`~nlp_toolkit.store.filters.ProvisionQuery`, the one
+        the SQL paths compile too.
+        """
+        from nlp_toolkit.store.filters import ProvisionQuery
+
+        q = ProvisionQuery(jurisdiction=jurisdiction, doc=doc, language=language, level=level,
+                           exclude_jurisdictions=exclude_jurisdictions, doc_types=doc_types)
+        return q.mask(self, topic_ids=None if ids is None else ids.tolist())
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
@@ -322,7 +308,10 @@ def load_matrix(store: Store, model_id: str) -> VectorMatrix:
 
 
 def topic_ids(store: Store, topic: str) -> np.ndarray:
-    """Provision ids the scorer labelled with ``topic`` (view ``provision_topics``).
+    """Provision ids labelled with ``topic`` by the latest scoring model.
+
+    The meaning of every command's ``--topic``: see
+    :attr:`nlp_toolkit.store.filters.ProvisionQuery.topic`.
 
     Raises:
         StoreError: The index holds no topic labels yet (run ``nlp-toolkit score``).
@@ -333,6 +322,6 @@ def topic_ids(store: Store, topic: str) -> np.ndarray:
                                             ).fetchone() is None:
         raise StoreError("filtering by topic needs topic scores, which this index does not "
                          "have yet: run `nlp-toolkit score` first, or drop --topic")
-    rows = store.conn.execute("SELECT provision_id FROM provision_topics WHERE topic = ?",
-                              (topic,)).fetchall()
-    return np.array([r[0] for r in rows], dtype=np.int64)
+    from nlp_toolkit.store.filters import topic_provision_ids
+
+    return topic_provision_ids(store, topic)

@@ -319,7 +319,7 @@ def _batches(docs: Sequence[str], store: Store, embedder: ClusterEmbedder | None
     units = 0
     for doc in docs:
         ids = main_unit_ids(store, doc)
-        rows = [r for r in store.provisions(doc, articles=True) if r.ref in ids]
+        rows = list(store.provisions(doc, articles=True))
         texts = [r.text for r in rows]
         vecs: np.ndarray | None = None
         if embedder is not None and rows:

@@ -74,7 +74,9 @@ def _vector_model(store: Store, model: str | None) -> str:
     if not ids:
         raise ToolkitError("no vectors in this index: run `nlp-toolkit embed` first")
     # the multilingual model puts Chinese and English provisions in one space
-    return "use-m3" if "use-m3" in ids else ids[0]
+    from nlp_toolkit.embed.models import MULTILINGUAL
+
+    return next((m for m in ids if m in MULTILINGUAL), ids[0])
 
 
 def cosine_matrix(vectors: np.ndarray) -> np.ndarray:
