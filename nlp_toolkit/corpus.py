@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from nlp_toolkit.extract import ExtractLimits
     from nlp_toolkit.outputs.export import ExportFormat
     from nlp_toolkit.outputs.results import MatrixResult, Results
-    from nlp_toolkit.search.index import Mode
+    from nlp_toolkit.search.index import Design, DocType, Mode
 
 class Corpus:
     """An index of documents and provisions, with the verbs that fill and read it."""
@@ -269,12 +269,17 @@ class Corpus:
     def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid",
                jurisdiction: str | None = None, doc: str | None = None,
                language: str | None = None, level: str | None = None,
-               topic: str | None = None, model: str | Sequence[str] | None = None) -> Results:
+               topic: str | None = None, model: str | Sequence[str] | None = None,
+               doc_type: DocType | None = None, all_versions: bool = False,
+               include_non_operative: bool = False, design: Design = "default") -> Results:
         """Ranked provisions for a query in any supported language (see
         :func:`nlp_toolkit.search.index.search`): a list of ``SearchResult`` with ``to_pandas()``.
 
         ``model`` chooses the embedding model(s) to rank with (``fast``, ``minilm``,
         ``use-m3`` or an id); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
+        A law's versions and translations are collapsed to one hit (its others in the
+        ``expressions`` field) unless ``all_versions``; preambles, recitals and lists of
+        amendments are left out unless ``include_non_operative``.
 
         Example:
             >>> hits = corpus.search("transfer of personal data abroad", k=3, jurisdiction="MYS")
@@ -286,10 +291,14 @@ class Corpus:
 
         return Results(index_for(self.store, model).search(
             query, k=k, mode=mode, jurisdiction=jurisdiction, doc=doc, language=language,
-            level=level, topic=topic), columns=SEARCH_FIELDS)
+            level=level, topic=topic, doc_type=doc_type, all_versions=all_versions,
+            include_non_operative=include_non_operative, design=design),
+            columns=SEARCH_FIELDS)
 
     def similar(self, ref: str, *, k: int = 10, other_jurisdictions: bool = False,
-                model: str | Sequence[str] | None = None) -> Results:
+                model: str | Sequence[str] | None = None, doc_type: DocType | None = None,
+                all_versions: bool = False, include_non_operative: bool = False,
+                design: Design = "default") -> Results:
         """Provisions most similar to ``ref`` (see :func:`nlp_toolkit.search.index.similar`): a list
         of ``SearchResult`` with ``to_pandas()``; ``model`` as for :meth:`search`.
 
@@ -302,9 +311,10 @@ class Corpus:
         from nlp_toolkit.outputs.results import SEARCH_FIELDS, Results
         from nlp_toolkit.search.index import index_for
 
-        return Results(index_for(self.store, model).similar(ref, k=k,
-                                                     other_jurisdictions=other_jurisdictions),
-                       columns=SEARCH_FIELDS)
+        return Results(index_for(self.store, model).similar(
+            ref, k=k, other_jurisdictions=other_jurisdictions, doc_type=doc_type,
+            all_versions=all_versions, include_non_operative=include_non_operative,
+            design=design), columns=SEARCH_FIELDS)
 
     def compare(self, a: str, b: str, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
                 model: str | None = None, topic: str | None = None, k: int | None = 20,

@@ -50,10 +50,15 @@ def test_migration_fills_the_column_for_an_older_index(tmp_path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)  # back to version 3: no column
     conn.execute("DROP INDEX provisions_main")
     conn.execute("ALTER TABLE provisions DROP COLUMN main")
+    # and the columns of version 5 (works, the operative flag)
+    conn.execute("DROP INDEX documents_work")
+    for table, column in (("documents", "work"), ("documents", "version_date"),
+                          ("provisions", "operative")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.execute("PRAGMA user_version = 3")
     conn.close()
     with Store.open(path) as s:
-        assert s.schema_version == SCHEMA_VERSION == 4
+        assert s.schema_version == SCHEMA_VERSION == 5
         flags = [bool(r[0]) for r in s.conn.execute(
             "SELECT main FROM provisions WHERE doc_id = 'd' ORDER BY ordinal")]
     assert flags == MAIN

@@ -312,6 +312,7 @@ def _meta(row: ManifestRow, sha: str) -> DocumentMeta:
         doc_id=row.doc_id, path=row.path, sha256=sha, format=row.fmt,
         jurisdiction=row.jurisdiction, title=row.title, doc_type=row.doc_type,
         language=row.language, year=row.year, source_url=row.source_url,
+        work=row.work, version_date=row.version_date,
         metadata={"manifest": {k: v for k, v in manifest.items() if v}}, warnings=warnings)
 
 

@@ -29,7 +29,19 @@ if TYPE_CHECKING:
 
 _SEARCH_FIELDS = ["rank", "score", "ref", "doc_id", "number", "heading", "level", "parent_ref",
                   "path", "page_start", "page_end", "char_start", "char_end", "jurisdiction",
-                  "language", "snippet", "text"]  # = results.SEARCH_FIELDS (the API's)
+                  "language", "snippet", "text", "expressions"]  # = results.SEARCH_FIELDS
+
+
+def page_options(f: F) -> F:
+    """``--doc-type``, ``--all-versions``, ``--include-non-operative`` (search, similar)."""
+    f = click.option("--include-non-operative", is_flag=True,
+                     help="Also preambles, recitals, lists of amendments and the like.")(f)
+    f = click.option("--all-versions", is_flag=True,
+                     help="Every version and language expression of a law as its own hit "
+                          "(default: one hit, the others in `expressions`).")(f)
+    return click.option("--doc-type", type=click.Choice(["statute", "regulation", "treaty",
+                                                          "national"]),
+                        help="Only these documents (national: statutes and regulations).")(f)
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -128,6 +140,7 @@ def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet:
 @click.option("--language", help="Only documents in this language (e.g. en, zh).")
 @click.option("--level", help="Only units of this level (article, section...).")
 @click.option("--topic", help="Only units labelled with this topic (needs `score`).")
+@page_options
 @click.option("--queries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Batch: JSONL with id, query and optional filters; JSONL out.")
 @model_option
@@ -135,8 +148,14 @@ def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet:
 @db_option
 def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
            doc_id: str | None, language: str | None, level: str | None, topic: str | None,
-           queries: Path | None, models: tuple[str, ...], fmt: str | None, db: Path) -> None:
+           queries: Path | None, models: tuple[str, ...], fmt: str | None, db: Path,
+           doc_type: str | None, all_versions: bool, include_non_operative: bool) -> None:
     """Provisions for a query in English, Chinese or another supported language.
+
+    A law's versions and translations give one hit (the latest version, in the query's
+    language where there is one; the others listed in `expressions`): --all-versions lists
+    each. Preambles, recitals and lists of amendments are left out unless
+    --include-non-operative.
 
     \b
     Examples:
@@ -144,21 +163,24 @@ def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
       nlp-toolkit search "个人信息出境" --jurisdiction CHN --mode dense
       nlp-toolkit search --queries queries.jsonl > answers.jsonl
       nlp-toolkit search "cross-border data flows" --model fast   # after `embed --fast`
+      nlp-toolkit search "data breach notification" --doc-type national --all-versions
     """
     from nlp_toolkit.search.index import index_for, search_batch
 
     if (query is None) == (queries is None):
         raise click.UsageError("give a QUERY or --queries FILE (not both)")
+    page: dict[str, Any] = {"doc_type": doc_type, "all_versions": all_versions,
+                            "include_non_operative": include_non_operative}
     with open_corpus(db, create=False) as corpus, library_errors():
         index = index_for(corpus.store, models)
         if queries is not None:
             _write_batch(search_batch(index, _read_jsonl(queries), k=k,
-                                      mode=cast("Any", mode)))
+                                      mode=cast("Any", mode), **page))
             return
         assert query is not None
         results = corpus.search(query, k=k, mode=cast("Any", mode), jurisdiction=jurisdiction,
                                 doc=doc_id, language=language, level=level, topic=topic,
-                                model=models)
+                                model=models, **page)
     _write_results(results, fmt)
 
 
@@ -170,12 +192,17 @@ def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
               help="Only documents sharing no jurisdiction with REF's.")
 @click.option("--refs", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Batch: JSONL with id and ref; JSONL out.")
+@page_options
 @model_option
 @format_option
 @db_option
 def similar(ref: str | None, k: int, other_jurisdictions: bool, refs: Path | None,
-            models: tuple[str, ...], fmt: str | None, db: Path) -> None:
+            models: tuple[str, ...], fmt: str | None, db: Path, doc_type: str | None,
+            all_versions: bool, include_non_operative: bool) -> None:
     """Provisions most similar to provision REF (e.g. rcep-2020:12.15).
+
+    Versions and translations of a law are collapsed to one hit as for `search`
+    (--all-versions lists each); REF's own versions are never among the results.
 
     \b
     Examples:
@@ -186,15 +213,17 @@ def similar(ref: str | None, k: int, other_jurisdictions: bool, refs: Path | Non
 
     if (ref is None) == (refs is None):
         raise click.UsageError("give a REF or --refs FILE (not both)")
+    page: dict[str, Any] = {"doc_type": doc_type, "all_versions": all_versions,
+                            "include_non_operative": include_non_operative}
     with open_corpus(db, create=False) as corpus, library_errors():
         index = index_for(corpus.store, models)
         if refs is not None:
             _write_batch(similar_batch(index, _read_jsonl(refs), k=k,
-                                       other_jurisdictions=other_jurisdictions))
+                                       other_jurisdictions=other_jurisdictions, **page))
             return
         assert ref is not None
         results = corpus.similar(ref, k=k, other_jurisdictions=other_jurisdictions,
-                                 model=models)
+                                 model=models, **page)
     _write_results(results, fmt)
 
 

@@ -59,12 +59,21 @@ def write_records(records: Iterable[Mapping[str, Any]], fmt: Format, out: TextIO
         writer.writeheader()
         n = 0
         for rec in records:
-            writer.writerow({f: "" if rec.get(f) is None else rec.get(f) for f in fields})
+            writer.writerow({f: _csv_value(rec.get(f)) for f in fields})
             n += 1
         return n
     if fmt == "table":
         return _write_table(records, out, list(table_fields or fields), width=width)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _csv_value(value: Any) -> Any:
+    """A CSV cell: None empty, a list (e.g. a hit's ``expressions``) ``;``-joined."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    return value
 
 
 def cell(value: Any) -> str:

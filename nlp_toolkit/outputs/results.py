@@ -75,7 +75,7 @@ class MatrixResult(NamedTuple):
 #: The columns of search and similar results (and of the CLI's records).
 SEARCH_FIELDS = ("rank", "score", "ref", "doc_id", "number", "heading", "level", "parent_ref",
                  "path", "page_start", "page_end", "char_start", "char_end", "jurisdiction",
-                 "language", "snippet", "text")
+                 "language", "snippet", "text", "expressions")
 #: The fields of a compared pair (the CLI's records).
 COMPARE_FIELDS = ("rank", "score", "cosine", "jaccard", "containment", "relation", "mutual",
                   "model", "a", "b")

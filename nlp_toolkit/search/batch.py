@@ -17,31 +17,47 @@ __all__ = ["search_batch", "similar_batch"]
 
 
 def search_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: int = 10,
-                 mode: Mode = "hybrid") -> Iterator[dict[str, Any]]:
+                 mode: Mode = "hybrid", **page: Any) -> Iterator[dict[str, Any]]:
     """Answer many queries with one index (models load once): one output per input.
 
     Each item holds ``id`` and ``query``, and optionally ``k``, ``mode`` and the filters of
-    :meth:`SearchIndex.search`; the output is ``{"id": ..., "results": [...]}``, or
+    :meth:`SearchIndex.search`; ``page`` holds defaults of the result-page options
+    (``doc_type``, ``all_versions``, ``include_non_operative``, ``design``), which an item
+    may override; the output is ``{"id": ..., "results": [...]}``, or
     ``{"id": ..., "error": "..."}`` for an item that cannot be answered.
     """
     def answer(query: str, item: Mapping[str, Any]) -> list[SearchResult]:
         return index.search(query, k=int(item.get("k", k)), mode=item.get("mode", mode),
                             jurisdiction=item.get("jurisdiction"), doc=item.get("doc"),
                             language=item.get("language"), level=item.get("level"),
-                            topic=item.get("topic"))
+                            topic=item.get("topic"), **_page(page, item))
 
     return _answer_each(items, "query", answer)
 
 
 def similar_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: int = 10,
-                  other_jurisdictions: bool = False) -> Iterator[dict[str, Any]]:
+                  other_jurisdictions: bool = False, **page: Any) -> Iterator[dict[str, Any]]:
     """:meth:`SearchIndex.similar` for many items (``id``, ``ref``, optional ``k`` and
-    ``other_jurisdictions``), one ``{"id", "results"}`` (or ``{"id", "error"}``) each."""
+    ``other_jurisdictions``, and the result-page options of :func:`search_batch`), one
+    ``{"id", "results"}`` (or ``{"id", "error"}``) each."""
     def answer(ref: str, item: Mapping[str, Any]) -> list[SearchResult]:
         return index.similar(ref, k=int(item.get("k", k)), other_jurisdictions=bool(
-            item.get("other_jurisdictions", other_jurisdictions)))
+            item.get("other_jurisdictions", other_jurisdictions)), **_page(page, item))
 
     return _answer_each(items, "ref", answer)
+
+
+_PAGE_OPTIONS = ("doc_type", "all_versions", "include_non_operative", "design")
+
+
+def _page(defaults: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
+    """The result-page options: the batch's defaults, overridden by the item's own."""
+    unknown = set(defaults) - set(_PAGE_OPTIONS)
+    if unknown:
+        raise TypeError(f"unknown result-page option(s): {', '.join(sorted(unknown))}")
+    out = {name: defaults[name] for name in _PAGE_OPTIONS if defaults.get(name) is not None}
+    out.update((name, item[name]) for name in _PAGE_OPTIONS if item.get(name) is not None)
+    return out
 
 
 def _answer_each(items: Iterable[Mapping[str, Any]], field: str,

@@ -47,7 +47,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("doc_id", "path")
 #: Known optional columns, in the shared corpus's order.
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "format", "jurisdiction", "title", "doc_type", "language", "year", "source_url",
-    "source_commit", "download_url", "license_note", "notes", "sha256",
+    "source_commit", "download_url", "license_note", "notes", "sha256", "work", "version_date",
 )
 #: File suffix -> format name the readers understand.
 FORMATS: dict[str, str] = {
@@ -98,6 +98,11 @@ class ManifestRow:
     license_note: str = ""
     notes: str = ""
     sha256: str = ""
+    #: the law this document expresses (versions and translations share it); inferred from
+    #: ``doc_id`` when empty (:func:`nlp_toolkit.sources.works.infer_work`)
+    work: str = ""
+    #: this version's date (``YYYY`` or ``YYYY-MM-DD``); inferred from doc_id/year/title
+    version_date: str = ""
     extra: dict[str, str] = field(default_factory=dict)
     line: int = 0  # 1-based line in the CSV file (header = 1); 0 when not from a file
 

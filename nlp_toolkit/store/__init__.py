@@ -24,7 +24,9 @@ from typing import Any, Literal
 
 from nlp_toolkit.errors import StoreError
 from nlp_toolkit.records import ExtractedDocument, Provision
+from nlp_toolkit.segment.operative import is_operative
 from nlp_toolkit.segment.units import main_units, retrieval_units
+from nlp_toolkit.sources.works import infer_version_date, infer_work
 from nlp_toolkit.store.filters import ProvisionQuery
 from nlp_toolkit.store.fts import fold
 from nlp_toolkit.store.lock import LockBusyError, WriteLock, write_lock
@@ -164,6 +166,8 @@ class Store:
             extracted.page_count if extracted is not None else None, len(provisions), scanned,
             status, json.dumps(warnings, ensure_ascii=False),
             json.dumps(metadata, ensure_ascii=False, sort_keys=True), clean, _now(),
+            meta.work or infer_work(meta.doc_id),
+            meta.version_date or infer_version_date(meta.doc_id, meta.year, meta.title),
         )
         try:
             with self.transaction() as conn:
@@ -179,8 +183,8 @@ class Store:
         conn.execute(
             "INSERT INTO documents (doc_id, path, format, jurisdiction, title, doc_type, "
             "language, year, source_url, sha256, page_count, n_provisions, scanned, "
-            "status, warnings, metadata, clean_text, ingested_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_row)
+            "status, warnings, metadata, clean_text, ingested_at, work, version_date) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", doc_row)
         for p, in_fts, main in zip(provisions, retrieval_units(provisions),
                                    main_units(provisions), strict=True):
             if p.doc_id != meta.doc_id:
@@ -189,11 +193,12 @@ class Store:
             cur = conn.execute(
                 "INSERT INTO provisions (doc_id, ref, ordinal, number, heading, level, "
                 "parent_ref, path, page_start, page_end, char_start, char_end, "
-                "text_sha256, fts, main) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "text_sha256, fts, main, operative) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (p.doc_id, p.ref, p.ordinal, p.number, p.heading, p.level, p.parent_ref,
                  p.path, p.page_start, p.page_end, p.char_start, p.char_end,
-                 text_sha256(p.text), int(in_fts), int(main)))
+                 text_sha256(p.text), int(in_fts), int(main),
+                 int(is_operative(p.level, p.heading, p.text, number=p.number))))
             if in_fts:
                 conn.execute("INSERT INTO provisions_fts (rowid, heading, text) "
                              "VALUES (?, ?, ?)", (cur.lastrowid, _fold(p.heading),

@@ -48,6 +48,7 @@ class ProvisionQuery:
             (the latest model's, in ``provisions`` and ``export``) do not carry the topic.
         exclude_jurisdictions: not documents having any of these.
         ids: only these provision ids.
+        doc_types: documents of these ``doc_type`` values (``--doc-type`` groups them).
     """
 
     jurisdiction: str | None = None
@@ -58,12 +59,13 @@ class ProvisionQuery:
     topic: str | None = None
     exclude_jurisdictions: frozenset[str] = frozenset()
     ids: Sequence[int] | None = None
+    doc_types: frozenset[str] | None = None
 
     @property
     def needs_documents(self) -> bool:
         """Whether the SQL must join ``documents d`` (document-level conditions)."""
         return (self.jurisdiction is not None or self.language is not None
-                or bool(self.exclude_jurisdictions))
+                or bool(self.exclude_jurisdictions) or self.doc_types is not None)
 
     def _levels(self) -> list[str] | None:
         if self.level is None:
@@ -97,6 +99,10 @@ class ProvisionQuery:
         for j in sorted(self.exclude_jurisdictions):
             where.append("instr(';' || d.jurisdiction || ';', ?) = 0")
             params.append(f";{j};")
+        if self.doc_types is not None:
+            types = sorted(self.doc_types)
+            where.append(f"d.doc_type IN ({', '.join('?' * len(types)) or 'NULL'})")
+            params.extend(types)
         if self.ids is not None:
             where.append(f"{id_column} IN ({', '.join(str(int(i)) for i in self.ids) or 'NULL'})")
         if self.topic is not None:
@@ -127,6 +133,9 @@ class ProvisionQuery:
         if self.jurisdiction is not None or self.exclude_jurisdictions:
             keep = [self._jurisdiction_ok(js) for js in vectors.jurisdictions]
             m &= np.asarray(keep, dtype=bool)
+            used = True
+        if self.doc_types is not None and vectors.doc_types is not None:
+            m &= np.isin(vectors.doc_types, sorted(self.doc_types))
             used = True
         for ids in (self.ids, topic_ids):
             if ids is not None:

@@ -21,14 +21,17 @@ from nlp_toolkit.store.rows import PROVISION_SELECT, ProvisionRow, decode_rows
 
 __all__ = [
     "document_dates",
+    "document_facts",
     "fts_ranking",
     "provision_ids",
+    "provision_refs",
     "provision_rows",
+    "term_doc_counts",
+    "unit_count",
+    "unit_facts",
 ]
 
 _CHUNK = 500  # parameters per IN (...) list
-#: BM25 column weights: heading, text.
-_BM25 = "bm25(provisions_fts, 2.0, 1.0)"
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -38,7 +41,8 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
 
 def fts_ranking(store: Store, match: str, k: int, *, doc: str | None = None,
                 jurisdiction: str | None = None, language: str | None = None,
-                level: str | None = None, ids: Sequence[int] | None = None
+                level: str | None = None, ids: Sequence[int] | None = None,
+                doc_types: Sequence[str] | None = None, weights: tuple[float, float] = (2.0, 1.0)
                 ) -> list[tuple[int, float]]:
     """``(provision_id, bm25)`` of the ``k`` best full-text matches (higher is better).
 
@@ -51,9 +55,11 @@ def fts_ranking(store: Store, match: str, k: int, *, doc: str | None = None,
         doc, jurisdiction, language, level: filters (jurisdiction matches any of a
             document's ``;``-separated ones).
         ids: only these provisions.
+        doc_types: only documents of these types.
+        weights: BM25 weights of the heading and the text columns.
     """
     q = ProvisionQuery(doc=doc, jurisdiction=jurisdiction, language=language, level=level,
-                       ids=ids)
+                       ids=ids, doc_types=None if doc_types is None else frozenset(doc_types))
     where, filter_params = q.where(id_column="provisions_fts.rowid")
     params: list[object] = [match, *filter_params]
     join = ""
@@ -61,7 +67,8 @@ def fts_ranking(store: Store, match: str, k: int, *, doc: str | None = None,
         join = " JOIN provisions p ON p.id = provisions_fts.rowid"
         if q.needs_documents:
             join += " JOIN documents d ON d.doc_id = p.doc_id"
-    sql = (f"SELECT provisions_fts.rowid, {_BM25} AS s FROM provisions_fts{join} "
+    bm25 = f"bm25(provisions_fts, {float(weights[0])!r}, {float(weights[1])!r})"
+    sql = (f"SELECT provisions_fts.rowid, {bm25} AS s FROM provisions_fts{join} "
            "WHERE provisions_fts MATCH ?"
            + "".join(" AND " + w for w in where) + " ORDER BY s LIMIT ?")
     params.append(int(k))
@@ -83,6 +90,16 @@ def provision_rows(store: Store, ids: Sequence[int]) -> dict[int, ProvisionRow]:
         cur = store.conn.execute(
             _ROW_SELECT + f" WHERE p.id IN ({', '.join('?' * len(part))})", part)
         out.update((row.id, row) for row in decode_rows(cur))
+    return out
+
+
+def provision_refs(store: Store, ids: Sequence[int]) -> dict[int, str]:
+    """Refs by provision id (unknown ids are absent)."""
+    out: dict[int, str] = {}
+    for part in _chunks([int(i) for i in dict.fromkeys(ids)]):
+        out.update((int(i), str(r)) for i, r in store.conn.execute(
+            f"SELECT id, ref FROM provisions WHERE id IN ({', '.join('?' * len(part))})",
+            list(part)))
     return out
 
 
@@ -108,3 +125,39 @@ def document_dates(store: Store) -> dict[str, tuple[int | None, dict[str, Any]]]
         out[str(doc_id)] = (None if year is None else int(year),
                             meta if isinstance(meta, dict) else {})
     return out
+
+
+
+def unit_facts(store: Store) -> dict[int, tuple[str, str, bool]]:
+    """``id -> (doc_id, number, operative)`` of every retrieval unit (the result page's
+    grouping and filtering read these for a few hundred candidates per query)."""
+    return {int(i): (str(d), str(n), bool(o)) for i, d, n, o in store.conn.execute(
+        "SELECT id, doc_id, number, operative FROM provisions WHERE fts = 1")}
+
+
+def document_facts(store: Store) -> dict[str, tuple[str, str, str, str, str]]:
+    """``doc_id -> (work, version_date, language, doc_type, jurisdiction)`` of every
+    document (``work`` falls back to the doc_id where it is empty)."""
+    return {str(d): (str(w or d), str(v or ""), str(lang or ""), str(t or ""), str(j or ""))
+            for d, w, v, lang, t, j in store.conn.execute(
+                "SELECT doc_id, work, version_date, language, doc_type, jurisdiction "
+                "FROM documents")}
+
+
+def term_doc_counts(store: Store, terms: Sequence[str]) -> dict[str, int]:
+    """How many retrieval units hold each term (the full-text index's own vocabulary;
+    absent terms are absent). Terms are compared as the index folds them (lower case)."""
+    store.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.provisions_vocab USING "
+                       "fts5vocab(main, 'provisions_fts', 'row')")
+    out: dict[str, int] = {}
+    for term in dict.fromkeys(terms):  # one lookup per term: fts5vocab scans an IN list
+        for t, n in store.conn.execute(
+                "SELECT term, doc FROM temp.provisions_vocab WHERE term = ?", (term,)):
+            out[str(t)] = int(n)
+    return out
+
+
+def unit_count(store: Store) -> int:
+    """How many retrieval units the full-text index holds."""
+    return int(store.conn.execute("SELECT count(*) FROM provisions WHERE fts = 1"
+                                  ).fetchone()[0])

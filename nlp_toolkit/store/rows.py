@@ -29,6 +29,8 @@ class DocumentMeta:
     year: int | None = None
     source_url: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    work: str = ""  # empty: inferred from doc_id when stored
+    version_date: str = ""  # empty: inferred from doc_id, year and title
     warnings: tuple[str, ...] = ()
 
 

@@ -8,7 +8,7 @@ whole version. Append new migrations; never edit a released one.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from nlp_toolkit.errors import StoreError
 
@@ -138,8 +138,59 @@ UPDATE provisions SET main = 1 WHERE level = 'article' OR (level = 'section' AND
 CREATE INDEX provisions_main ON provisions (doc_id, main);
 """
 
-#: ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# Version 5: works and expressions, and the operative flag (issue #12). ``work`` groups a
+# law's versions and language expressions (search collapses them to one hit), and
+# ``version_date`` orders them; ``operative`` is 0 for preambles, recitals, lists of
+# amendments and the like (nlp_toolkit.segment.operative), which search leaves out. Existing
+# rows are back-filled by _backfill_v5 with the same rules ingest applies.
+_V5 = """
+ALTER TABLE documents ADD COLUMN work TEXT NOT NULL DEFAULT '';
+ALTER TABLE documents ADD COLUMN version_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE provisions ADD COLUMN operative INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX documents_work ON documents (work);
+"""
+
+_OPENING_CHARS = 600  # the operative rule reads a unit's first lines only
+
+
+def _backfill_v5(conn: sqlite3.Connection) -> None:
+    """Infer ``work``/``version_date`` and compute ``operative`` for the rows already stored."""
+    from nlp_toolkit.segment.operative import is_operative
+    from nlp_toolkit.sources.works import infer_version_date, infer_work
+
+    docs = conn.execute("SELECT doc_id, year, title, metadata FROM documents").fetchall()
+    for doc_id, year, title, metadata in docs:
+        given = _manifest_columns(metadata)
+        conn.execute("UPDATE documents SET work = ?, version_date = ? WHERE doc_id = ?",
+                     (given.get("work") or infer_work(doc_id),
+                      given.get("version_date") or infer_version_date(
+                          doc_id, year, title or ""), doc_id))
+    rows = conn.execute(
+        "SELECT p.id, p.level, p.heading, p.number, substr(d.clean_text, p.char_start + 1, "
+        f"min(p.char_end - p.char_start, {_OPENING_CHARS})) FROM provisions p "
+        "JOIN documents d ON d.doc_id = p.doc_id").fetchall()
+    conn.executemany("UPDATE provisions SET operative = 0 WHERE id = ?",
+                     [(i,) for i, level, heading, number, text in rows
+                      if not is_operative(level, heading or "", text or "", number=number)])
+
+
+def _manifest_columns(metadata: str | None) -> dict[str, str]:
+    import json
+
+    try:
+        meta = json.loads(metadata or "{}")
+    except ValueError:
+        return {}
+    manifest = meta.get("manifest", {}) if isinstance(meta, dict) else {}
+    return {k: str(v) for k, v in manifest.items()} if isinstance(manifest, dict) else {}
+
+
+#: A migration: SQL, or SQL and a Python step run after it in the same transaction.
+Migration = str | tuple[str, Callable[[sqlite3.Connection], None]]
+
+#: ``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``: SQL, and
+#: optionally a Python step run in the same transaction (back-filling new columns).
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, (_V5, _backfill_v5))
 #: The schema version this code writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -161,8 +212,12 @@ def migrate(conn: sqlite3.Connection, name: str) -> None:
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(MIGRATIONS[target - 1]):
+            step = MIGRATIONS[target - 1]
+            script, backfill = step if isinstance(step, tuple) else (step, None)
+            for statement in _statements(script):
                 conn.execute(statement)
+            if backfill is not None:
+                backfill(conn)
             conn.execute(f"PRAGMA user_version = {int(target)}")
             conn.execute("COMMIT")
         except BaseException:

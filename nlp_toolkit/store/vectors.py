@@ -68,6 +68,7 @@ class VectorMatrix:
     levels: np.ndarray
     languages: np.ndarray
     jurisdictions: tuple[frozenset[str], ...]
+    doc_types: np.ndarray | None = None  # per row, the document's doc_type
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -75,7 +76,8 @@ class VectorMatrix:
     def mask(self, *, jurisdiction: str | None = None, doc: str | None = None,
              language: str | None = None, level: str | None = None,
              exclude_jurisdictions: frozenset[str] = frozenset(),
-             ids: np.ndarray | None = None) -> np.ndarray | None:
+             ids: np.ndarray | None = None,
+             doc_types: frozenset[str] | None = None) -> np.ndarray | None:
         """Boolean row filter for the given conditions; None when there is none (pure).
 
         The conditions are a :class:`~nlp_toolkit.store.filters.ProvisionQuery`, the one
@@ -84,7 +86,7 @@ class VectorMatrix:
         from nlp_toolkit.store.filters import ProvisionQuery
 
         q = ProvisionQuery(jurisdiction=jurisdiction, doc=doc, language=language, level=level,
-                           exclude_jurisdictions=exclude_jurisdictions)
+                           exclude_jurisdictions=exclude_jurisdictions, doc_types=doc_types)
         return q.mask(self, topic_ids=None if ids is None else ids.tolist())
 
 
@@ -249,7 +251,8 @@ def load_matrix(store: Store, model_id: str) -> VectorMatrix:
         StoreError: No provision has a vector of this model (run ``nlp-toolkit embed``).
     """
     cur = store.conn.execute(
-        "SELECT l.provision_id, v.vector, p.doc_id, p.level, d.language, d.jurisdiction "
+        "SELECT l.provision_id, v.vector, p.doc_id, p.level, d.language, d.jurisdiction, "
+        "d.doc_type "
         "FROM provision_vectors l JOIN vectors v ON v.model_id = l.model_id AND "
         "v.text_hash = l.text_hash JOIN provisions p ON p.id = l.provision_id "
         "JOIN documents d ON d.doc_id = p.doc_id WHERE l.model_id = ? ORDER BY l.provision_id",
@@ -271,6 +274,7 @@ def load_matrix(store: Store, model_id: str) -> VectorMatrix:
         levels=np.array([r[3] for r in rows], dtype=object),
         languages=np.array([r[4] for r in rows], dtype=object),
         jurisdictions=juris,
+        doc_types=np.array([r[6] or "" for r in rows], dtype=object),
     )
 
 

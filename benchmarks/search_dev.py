@@ -1,0 +1,129 @@
+"""Search and `similar` quality on the project's development set, per half, language and style.
+
+The development set (``corpus/dev/``) was written by reading the laws, split once into a
+``tune`` half (used to choose designs and constants) and a ``test`` half (reported, never tuned
+on). Every figure this prints names its half.
+
+- ``search_questions.jsonl``: analyst questions with every answering provision, grouped by
+  jurisdiction. Measured: recall@10 (share of a question's answers in the first 10 hits),
+  MRR@10 (first answer's reciprocal rank), recall@50.
+- ``similar_groups.jsonl``: counterpart provisions in different jurisdictions. For each member
+  as the starting provision, ``similar REF --other-jurisdictions``: the share of its
+  counterparts (members in other jurisdictions) in the first 10.
+
+The figures come from the library's default path (the one ``nlp-toolkit search`` and
+``similar`` use). ``--baseline`` runs the same index with the result-page design switched off
+(no version collapsing, no operative filter, no diversification, no national/treaty
+interleaving), so before and after come from one run on one index.
+
+Usage:
+    python benchmarks/search_dev.py --db corpus/index.sqlite [--half test] [--baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+DEV = Path(__file__).resolve().parents[1] / "corpus" / "dev"
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Records of a JSONL file (blank lines skipped)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def answers_of(record: Mapping[str, Any], key: str = "answers") -> list[str]:
+    """Every ref of a record's jurisdiction-grouped answers, in file order, once each."""
+    return list(dict.fromkeys(r for refs in record[key].values() for r in refs))
+
+
+def recall_at(ranked: Sequence[str], expected: Iterable[str], k: int) -> float:
+    """Share of ``expected`` among the first ``k`` of ``ranked``."""
+    wanted = set(expected)
+    return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
+
+
+def reciprocal_rank(ranked: Sequence[str], expected: Iterable[str]) -> float:
+    """1 / rank of the first expected ref; 0 when none is ranked."""
+    wanted = set(expected)
+    return next((1.0 / i for i, r in enumerate(ranked, 1) if r in wanted), 0.0)
+
+
+def _mean(values: Sequence[float]) -> float:
+    return statistics.fmean(values) if values else float("nan")
+
+
+def eval_search(corpus: Any, questions: Sequence[Mapping[str, Any]],
+                options: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """recall@10, MRR@10 and recall@50 per group (all, language, style)."""
+    groups: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for q in questions:
+        expected = answers_of(q)
+        refs = [r["ref"] for r in corpus.search(q["query"], k=50, **options).records()]
+        top10 = [r["ref"] for r in corpus.search(q["query"], k=10, **options).records()]
+        m = {"recall@10": recall_at(top10, expected, 10),
+             "mrr@10": reciprocal_rank(top10, expected),
+             "recall@50": recall_at(refs, expected, 50)}
+        for g in ("all", f"language={q['language']}", f"style={q['style']}"):
+            for name, v in m.items():
+                groups[g][name].append(v)
+    return {g: {**{n: _mean(v) for n, v in ms.items()}, "n": len(ms["recall@10"])}
+            for g, ms in sorted(groups.items())}
+
+
+def eval_similar(corpus: Any, groups: Sequence[Mapping[str, Any]],
+                 options: Mapping[str, Any]) -> dict[str, float]:
+    """Mean share of counterparts in the first 10 over every (group, starting member)."""
+    shares: list[float] = []
+    for g in groups:
+        members = g["members"]
+        for jur, refs in members.items():
+            others = [r for j, rs in members.items() if j != jur for r in rs]
+            for ref in refs:
+                try:
+                    hits = corpus.similar(ref, k=10, other_jurisdictions=True, **options)
+                except Exception:  # a ref the index does not hold counts as nothing found
+                    shares.append(0.0)
+                    continue
+                shares.append(recall_at([h["ref"] for h in hits.records()], others, 10))
+    return {"counterparts@10": _mean(shares), "n": len(shares)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default="corpus/index.sqlite")
+    parser.add_argument("--half", choices=["tune", "test", "both"], default="test")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also measure with the result-page design switched off")
+    args = parser.parse_args()
+    from nlp_toolkit import Corpus
+
+    questions = read_jsonl(DEV / "search_questions.jsonl")
+    groups = read_jsonl(DEV / "similar_groups.jsonl")
+    halves = ["tune", "test"] if args.half == "both" else [args.half]
+    configs: list[tuple[str, dict[str, Any]]] = [("default", {})]
+    if args.baseline:
+        configs.insert(0, ("baseline", {"design": "baseline"}))
+    with Corpus.open(args.db, create=False) as corpus:
+        for half in halves:
+            qs = [q for q in questions if q["split"] == half]
+            gs = [g for g in groups if g["split"] == half]
+            for name, options in configs:
+                print(f"== {half} half, {name} ({len(qs)} questions, {len(gs)} groups)")
+                for g, m in eval_search(corpus, qs, options).items():
+                    print(f"  search {g:16s} n={m['n']:3d}  recall@10 {m['recall@10']:.3f}  "
+                          f"MRR@10 {m['mrr@10']:.3f}  recall@50 {m['recall@50']:.3f}")
+                s = eval_similar(corpus, gs, options)
+                print(f"  similar counterparts@10 {s['counterparts@10']:.3f} "
+                      f"(n={s['n']} starting provisions)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""The result page: expressions collapsed, works diversified, national law and treaties mixed.
+
+Pure functions over ranked candidate ids and their attributes; nothing here reads the
+store. They run after fusion, on one fixed-depth candidate list, so a page of 10 is always
+the first 10 of a page of 50 (prefix-stable).
+
+- :func:`collapse`: the expressions of one provision (the same section in the as-enacted
+  act and its reprint, or in the English and Thai texts of one act) become one hit at the
+  best rank any of them reached, represented by the preferred expression.
+- :func:`arrange`: a greedy re-ordering in which every page of ``page`` results holds at
+  most ``per_work`` hits of one work (when other candidates remain), and national law and
+  treaties each hold at least their share of every prefix (when they have candidates left).
+
+>>> collapse([1, 2, 3], key={1: "a", 2: "b", 3: "a"}.get, prefer={1: 1, 3: 0}.get)
+[(3, (1,)), (2, ())]
+>>> arrange([1, 2, 3, 4], work={1: "w", 2: "w", 3: "w", 4: "v"}.get, per_work=2, page=3)
+[1, 2, 4, 3]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Sequence
+
+__all__ = ["Arrangement", "arrange", "collapse"]
+
+
+def collapse(ranked: Sequence[int], *, key: Callable[[int], Hashable | None],
+             prefer: Callable[[int], float | int | None]) -> list[tuple[int, tuple[int, ...]]]:
+    """One hit per expression group, at the group's best rank.
+
+    Args:
+        ranked: candidate ids, best first.
+        key: an id's group (work and provision number); ``None`` keeps the id alone.
+        prefer: an id's preference (lower is preferred; ties: the better-ranked one).
+
+    Returns:
+        ``(representative, others)`` per group, in the order of each group's first id;
+        ``others`` are the group's other ids in rank order.
+    """
+    groups: dict[Hashable, list[int]] = {}
+    order: list[Hashable] = []
+    for i, item in enumerate(ranked):
+        k = key(item)
+        g: Hashable = ("alone", i) if k is None else ("key", k)
+        if g not in groups:
+            groups[g] = []
+            order.append(g)
+        groups[g].append(item)
+    out: list[tuple[int, tuple[int, ...]]] = []
+    for g in order:
+        members = groups[g]
+        best = min(range(len(members)), key=lambda j: (prefer(members[j]) or 0, j))
+        rep = members[best]
+        out.append((rep, tuple(m for m in members if m != rep)))
+    return out
+
+
+class Arrangement:
+    """Shares of the page that national law and treaties are each guaranteed (0 to 1).
+
+    Args:
+        national: at least this share of every prefix is national law (when some is left).
+        treaty: at least this share of every prefix is treaties (when some is left).
+    """
+
+    def __init__(self, national: float = 0.0, treaty: float = 0.0) -> None:
+        if national < 0 or treaty < 0 or national + treaty > 1:
+            raise ValueError(f"shares must be >= 0 and sum to <= 1, got national={national}, "
+                             f"treaty={treaty}")
+        self.national = national
+        self.treaty = treaty
+
+
+def arrange(ranked: Sequence[int], *, work: Callable[[int], Hashable],
+            per_work: int | None = None, page: int = 10,
+            national: Callable[[int], bool] | None = None,
+            shares: Arrangement | None = None) -> list[int]:
+    """Re-order ``ranked`` so that pages are diverse (a permutation of ``ranked``).
+
+    At each position the best remaining candidate is taken, except that (1) a class
+    (national or treaty) below its guaranteed share of the prefix so far takes its best
+    remaining member, and (2) a work that already holds ``per_work`` hits of the current
+    page (positions ``page * n`` to ``page * (n + 1) - 1``) is passed over while another
+    candidate is left. The result depends only on ``ranked`` and the arguments, never on
+    how many results the caller shows.
+
+    Args:
+        ranked: candidate ids, best first.
+        work: an id's work.
+        per_work: hits of one work per page; None: no limit.
+        page: page length.
+        national: whether an id is national law (needed with ``shares``).
+        shares: the guaranteed shares; None: no guarantee.
+    """
+    if per_work is not None and per_work < 1:
+        raise ValueError(f"per_work must be >= 1, got {per_work}")
+    if page < 1:
+        raise ValueError(f"page must be >= 1, got {page}")
+    remaining = list(ranked)
+    out: list[int] = []
+    counts: dict[Hashable, int] = {}
+    n_nat = n_tre = 0
+    while remaining:
+        pos = len(out)
+        if pos % page == 0:
+            counts = {}
+        want: bool | None = None  # the class to take from: True national, False treaty
+        if shares is not None and national is not None:
+            if n_nat < math.floor(shares.national * (pos + 1)):
+                want = True
+            elif n_tre < math.floor(shares.treaty * (pos + 1)):
+                want = False
+        pick = _pick(remaining, work, counts, per_work, national, want)
+        if pick is None and want is not None:
+            pick = _pick(remaining, work, counts, per_work, national, None)
+        item = remaining.pop(pick if pick is not None else 0)
+        out.append(item)
+        w = work(item)
+        counts[w] = counts.get(w, 0) + 1
+        if national is not None:
+            if national(item):
+                n_nat += 1
+            else:
+                n_tre += 1
+    return out
+
+
+def _pick(remaining: Sequence[int], work: Callable[[int], Hashable],
+          counts: dict[Hashable, int], per_work: int | None,
+          national: Callable[[int], bool] | None, want: bool | None) -> int | None:
+    """Index of the best remaining candidate of class ``want`` under the work cap; failing
+    the cap, the best of that class; None when the class has none left."""
+    fallback: int | None = None
+    for j, item in enumerate(remaining):
+        if want is not None and national is not None and national(item) != want:
+            continue
+        if per_work is None or counts.get(work(item), 0) < per_work:
+            return j
+        if fallback is None:
+            fallback = j
+    return fallback
