@@ -122,8 +122,10 @@ def compile_cues(cues: Sequence[str], lang: str) -> re.Pattern[str]:
 def _patterns(taxonomy: Taxonomy, lang: str) -> list[tuple[str, re.Pattern[str]]]:
     order = taxonomy.bindingness_order.get(lang) or ("none", "soft", "hard", "weak_soft")
     out: list[tuple[str, re.Pattern[str]]] = []
+    langs = (lang, "id") if lang == "en" else (lang,)  # Latin-script text: English, Indonesian
     for tier in order:
-        cues = taxonomy.bindingness_cues.get(tier, {}).get(lang, ())
+        lex = taxonomy.bindingness_cues.get(tier, {})
+        cues = [c for code in langs for c in lex.get(code, ())]
         if not cues:
             continue
         out.append((tier, compile_cues(cues, lang)))
