@@ -252,19 +252,25 @@ class Corpus:
         return MatrixResult(*matrix(self.store, by=by, value=value, jurisdictions=jurisdictions,
                                     rows=rows))
 
-    def train(self, labels: str | Path, out: str | Path, *, manifest: str | Path | None = None,
-              folds: int = 5) -> tuple[Path, dict[str, Any]]:
-        """Train the supervised scorer on a label CSV; see :func:`nlp_toolkit.build.score.train`."""
+    def train(self, labels: str | Path | Sequence[str | Path], out: str | Path, *,
+              manifest: str | Path | None = None, folds: int = 5,
+              exclude_docs: Sequence[str] = (), transfer: bool = True
+              ) -> tuple[Path, dict[str, Any]]:
+        """Train the supervised scorer on label CSVs; see :func:`nlp_toolkit.build.score.train`."""
         from nlp_toolkit.build.score import train
 
-        return train(self.store, labels, out, manifest=manifest, folds=folds)
+        return train(self.store, labels, out, manifest=manifest, folds=folds,
+                     exclude_docs=exclude_docs, transfer=transfer)
 
-    def evaluate(self, labels: str | Path, *, manifest: str | Path | None = None,
-                 folds: int = 5) -> dict[str, Any]:
-        """Grouped cross-validation on a label CSV; see :func:`nlp_toolkit.build.score.evaluate`."""
+    def evaluate(self, labels: str | Path | Sequence[str | Path], *,
+                 manifest: str | Path | None = None, folds: int = 5,
+                 exclude_docs: Sequence[str] = (), transfer: bool = True) -> dict[str, Any]:
+        """Grouped cross-validation and the transfer protocol on label CSVs; see
+        :func:`nlp_toolkit.build.score.evaluate`."""
         from nlp_toolkit.build.score import evaluate
 
-        return evaluate(self.store, labels, manifest=manifest, folds=folds)
+        return evaluate(self.store, labels, manifest=manifest, folds=folds,
+                        exclude_docs=exclude_docs, transfer=transfer)
 
     def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid",
                jurisdiction: str | None = None, doc: str | None = None,

@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -61,6 +61,9 @@ class Taxonomy:
     direction_cues: dict[str, Lexicon]
     bindingness_order: dict[str, tuple[str, ...]]
     heading_cues: dict[str, Lexicon]
+    #: Cues of national-law constructions (offence, power, registration, exemption,
+    #: definition, amending), per kind and language; see ``nlp_toolkit.score.features``.
+    construction_cues: dict[str, Lexicon] = field(default_factory=dict)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -128,6 +131,7 @@ def loads_taxonomy(data: dict[str, Any]) -> Taxonomy:
         direction_cues={k: _lex(v) for k, v in direc.items()},
         bindingness_order=_lex(data.get("bindingness", {}).get("order")),
         heading_cues={k: _lex(v) for k, v in data.get("headings", {}).items()},
+        construction_cues={k: _lex(v) for k, v in data.get("constructions", {}).items()},
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.score import ProvisionScore, Scorer
 from nlp_toolkit.score.direction import classify_direction
+from nlp_toolkit.score.features import CONSTRUCTIONS, construction_counts
 from nlp_toolkit.score.lexicon import LexiconScorer, base_language
 from nlp_toolkit.score.modality import classify_bindingness, clause_spans
 from nlp_toolkit.topics import load_taxonomy, loads_taxonomy
@@ -161,3 +162,37 @@ def test_clause_spans_skip_the_heading_line() -> None:
 )
 def test_direction_rules(text: str, topics: tuple[str, ...], expected: str) -> None:
     assert classify_direction(text, "en", topics, "hard") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kinds"),
+    [
+        ("Section 33\nAny person who contravenes this section shall be guilty of an offence.",
+         "en", {"offence"}),
+        ("Section 24\n(1) The Controller or an authorised officer may investigate the "
+         "activities of any provider.", "en", {"power"}),
+        ("Section 38\nThe Minister may make regulations for the purposes of this Act.", "en",
+         set()),
+        ("第五十条 违反本法规定的，由有关主管部门责令改正，处十万元以下罚款。", "zh",
+         {"offence", "power"}),
+        ("Pasal 45\n(1) Setiap Orang yang memenuhi unsur dipidana dengan pidana penjara.", "id",
+         {"offence"}),
+        ("Pasal 6\nPenyelenggara wajib melakukan pendaftaran.", "id", {"registration"}),
+        ("Section 2\nIn this Act, unless the context otherwise requires, \"record\" means a "
+         "document.", "en", {"definition"}),
+    ],
+)
+def test_national_law_constructions(text: str, language: str, kinds: set[str]) -> None:
+    counts = construction_counts(text, language)
+    assert {k for k, c in zip(CONSTRUCTIONS, counts, strict=True) if c} == kinds
+
+
+def test_indonesian_cues_share_the_latin_script_lists(lexicon: LexiconScorer) -> None:
+    text = "Pasal 11\nTanda Tangan Elektronik memiliki kekuatan hukum dan akibat hukum yang sah."
+    assert {m.topic for m in lexicon.matches(text, "id")} == {"e_transactions"}
+    assert classify_bindingness("Pasal 29\nPenyelenggara wajib menyampaikan informasi.",
+                                "id")[0] == "hard"
+    assert classify_direction(text, "id", ("e_transactions",), "hard") == "liberalizing"
+    # a duty on a liberalized topic with no liberalizing cue is neutral
+    assert classify_direction("Pasal 8\nPenyelenggara wajib menjaga keandalan sistem.", "id",
+                              ("e_transactions",), "hard") == "neutral"

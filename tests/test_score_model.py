@@ -11,10 +11,22 @@ import pytest
 
 import nlp_toolkit.score.evaluate as evaluate_mod
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.score.evaluate import accuracy, cross_validate, format_report, topic_metrics
+from nlp_toolkit.score.evaluate import (
+    accuracy,
+    cross_validate,
+    format_report,
+    presence_f1,
+    topic_metrics,
+    transfer_protocol,
+)
 from nlp_toolkit.score.labels import LabelledText
 from nlp_toolkit.score.model_io import load_model, save_model
-from nlp_toolkit.score.supervised import ScoringModel, fit_scoring_model, predict_arrays
+from nlp_toolkit.score.supervised import (
+    ScoringModel,
+    fit_platt,
+    fit_scoring_model,
+    predict_arrays,
+)
 from nlp_toolkit.topics import load_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -174,3 +186,67 @@ def test_fit_rejects_a_single_document() -> None:
     items, vecs, protos = _toy(n_docs=1)
     with pytest.raises(ValueError, match="two documents"):
         _fit(items, vecs, protos)
+
+
+def test_transfer_protocol_holds_out_a_document_type_and_each_jurisdiction(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    items, vecs, protos = _toy(n_docs=8)
+    documents = {f"doc{d}": ("treaty" if d < 3 else "statute", "" if d < 3 else "ABC"[d % 3])
+                 for d in range(8)}
+    seen: list[set[str]] = []
+    real_fit = evaluate_mod.fit_scoring_model
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(set(args[5]))
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate_mod, "fit_scoring_model", spy)
+    report = transfer_protocol(items, vecs, protos, documents, embedder_id="toy",
+                               min_positive=4, n_splits=2)
+    treaties = {"doc0", "doc1", "doc2"}
+    assert seen[0] == treaties and seen[1] == {f"doc{d}" for d in range(3, 8)}
+    by_type = report["document_type"]
+    assert set(by_type) == {"treaties->laws", "laws->treaties"}
+    assert by_type[next(iter(by_type))]["n"] == 5 * len(_TEMPLATES)
+    place = report["jurisdiction"]
+    assert set(place["per_jurisdiction"]) == {"A", "B", "C"}
+    for train_docs, code in zip(seen[2:], "ABC", strict=True):
+        held = {f"doc{d}" for d in range(3, 8) if "ABC"[d % 3] == code}
+        assert treaties <= train_docs and not train_docs & held
+    assert place["pooled"]["n"] == 5 * len(_TEMPLATES)
+    assert 0.0 <= place["pooled"]["presence_f1"] <= 1.0
+    text = format_report({**cross_validate(items, vecs, protos, embedder_id="toy", n_splits=2,
+                                           min_positive=4), "transfer": report})
+    assert "leave-one-jurisdiction-out" in text and "treat" in text
+
+
+def test_presence_f1_counts_document_topic_cells() -> None:
+    gold = np.array([[1, 0], [0, 0], [0, 1]], bool)
+    pred = np.array([[0, 0], [1, 0], [1, 0]], bool)
+    # cells: gold {(a,0), (b,1)}, predicted {(a,0), (b,0)}
+    assert presence_f1(["a", "a", "b"], gold, pred) == 0.5
+
+
+def test_calibrated_probabilities_are_graded_and_survive_a_round_trip(tmp_path: Path) -> None:
+    items, vecs, protos = _toy()
+    model = _fit(items, vecs, protos)
+    assert model.calibration.shape == (2,) and model.calibration[0] > 0
+    texts, langs = [it.text for it in items], [it.language for it in items]
+    probs = predict_arrays(model, texts, langs, vecs, doc_ids=[it.doc_id for it in items])[0]
+    assert probs.max() < 1.0  # calibrated log-odds stay finite: no provision rounds to 1
+    save_model(model, tmp_path / "m")
+    assert load_model(tmp_path / "m").calibration.tolist() == pytest.approx(
+        model.calibration.tolist())
+    with np.load(tmp_path / "m" / "weights.npz") as data:  # a model saved before calibration
+        np.savez(tmp_path / "m" / "weights.npz",
+                 **{k: data[k] for k in data.files if k != "calibration"})
+    assert load_model(tmp_path / "m").calibration.tolist() == [1.0, 0.0]
+
+
+def test_platt_fit_is_monotone_and_compresses_saturated_logits() -> None:
+    rng = np.random.default_rng(1)
+    logits = np.concatenate([rng.normal(-8, 3, 400), rng.normal(12, 6, 100)])
+    y = np.concatenate([rng.random(400) < 0.03, rng.random(100) < 0.9])
+    a, b = fit_platt(logits, y)
+    assert 0 < a < 1  # overconfident raw log-odds are flattened
+    assert fit_platt(logits, np.zeros_like(y)).tolist() == [1.0, 0.0]

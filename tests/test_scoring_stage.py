@@ -169,17 +169,22 @@ def test_lexicon_scores_live_beside_the_model(scored_db: Path, tmp_path: Path) -
 
 def test_evaluate_groups_folds_by_document(scored_db: Path, shared_labels: Path,
                                            tmp_path: Path) -> None:
-    subset = tmp_path / "labels.csv"
     with (shared_labels / "provision_labels.csv").open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         rows = [r for r in reader if r["doc_id"] in DOCS]
         fields = reader.fieldnames
     assert fields is not None and len({r["doc_id"] for r in rows}) >= 3
-    with subset.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    result = CliRunner().invoke(main, ["evaluate", "--labels", str(subset), "--folds", "3",
+    # two label files (treaties in one, the Thai act in the other), as --labels A --labels B
+    files = [tmp_path / "treaties.csv", tmp_path / "laws.csv"]
+    for path, part in zip(files, ([r for r in rows if not r["doc_id"].startswith("tha-")],
+                                  [r for r in rows if r["doc_id"].startswith("tha-")]),
+                          strict=True):
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(part)
+    labels = [arg for f in files for arg in ("--labels", str(f))]
+    result = CliRunner().invoke(main, ["evaluate", *labels, "--folds", "3",
                                        "--db", str(scored_db), "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -190,9 +195,14 @@ def test_evaluate_groups_folds_by_document(scored_db: Path, shared_labels: Path,
     micro = report["topics"]["micro"]
     assert 0.0 <= micro["f1"] <= 1.0 and set(report["topics"]["per_topic"]) >= {"personal_data"}
     assert report["bindingness_accuracy"] > 0.6  # rules + a small layer: far above chance
-    text = CliRunner().invoke(main, ["evaluate", "--labels", str(subset), "--folds", "3",
+    assert len(report["labels_sha256"]) == 64 and 0.0 <= report["presence_f1"] <= 1.0
+    to_laws = report["transfer"]["document_type"]["treaties->laws"]  # trained on the treaties
+    assert to_laws["documents"] == 1 and to_laws["n"] == sum(r["doc_id"].startswith("tha-")
+                                                             for r in rows)
+    text = CliRunner().invoke(main, ["evaluate", *labels, "--folds", "3",
                                      "--db", str(scored_db), "--format", "table"])
     assert "micro" in text.output and "bindingness accuracy" in text.output
+    assert "treaties->laws" in text.output
 
 
 def test_rescoring_with_a_new_model_reuses_every_stored_vector(

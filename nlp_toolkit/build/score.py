@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from nlp_toolkit.score.labels import LabelledText, LabelRow
 
 __all__ = ["DEFAULT_MODEL", "LoadedScorer", "ScoreReport", "evaluate", "label_texts",
-           "load_scorer", "matrix", "score_store", "score_texts", "train", "unit_vectors",
-           "with_scores"]
+           "document_meta", "labels_sha256", "load_scorer", "matrix", "score_store",
+           "score_texts", "train", "unit_vectors", "with_scores"]
 
 #: The shipped model folder.
 DEFAULT_MODEL = DEFAULT_SCORE_MODEL
@@ -332,19 +332,29 @@ def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "co
 
 
 # -- labels, training, evaluation ---------------------------------------------------------
-def label_texts(store: Store, labels_csv: str | Path, *, manifest: str | Path | None = None
+def _label_files(labels: str | Path | Sequence[str | Path]) -> list[Path]:
+    if isinstance(labels, str | Path):
+        return [Path(labels)]
+    return [Path(p) for p in labels]
+
+
+def label_texts(store: Store, labels_csv: str | Path | Sequence[str | Path], *,
+                manifest: str | Path | None = None, exclude_docs: Iterable[str] = ()
                 ) -> tuple[list[LabelledText], list[LabelRow]]:
-    """Join a label CSV to provision texts: from the index, else from the manifest's files.
+    """Join label CSVs to provision texts: from the index, else from the manifest's files.
 
     A labelled document in the index gives its stored provisions (the segmenter's output, no
-    re-reading); one that is not is read and segmented from ``manifest`` when given.
+    re-reading); one that is not is read and segmented from ``manifest`` when given. Several
+    label files are read in order; rows of ``exclude_docs`` (held-out documents) are dropped.
 
     Returns:
         ``(joined, unmatched)`` as :func:`nlp_toolkit.score.labels.join_label_texts`.
     """
     from nlp_toolkit.score.labels import join_label_texts, read_label_rows
 
-    rows = read_label_rows(labels_csv)
+    skip = set(exclude_docs)
+    rows = [r for f in _label_files(labels_csv) for r in read_label_rows(f)
+            if r.doc_id not in skip]
     docs = {d["doc_id"]: d for d in store.documents()}
     provisions: dict[str, list[Any]] = {}
     languages: dict[str, str] = {}
@@ -368,6 +378,33 @@ def label_texts(store: Store, labels_csv: str | Path, *, manifest: str | Path | 
     return join_label_texts(rows, provisions, languages)
 
 
+def document_meta(store: Store, manifest: str | Path | None = None
+                  ) -> dict[str, tuple[str, str]]:
+    """``doc_id -> (doc_type, jurisdiction)`` of the index's documents and the manifest's
+    (the transfer protocol's groups)."""
+    out = {d["doc_id"]: (d["doc_type"] or "", d["jurisdiction"] or "")
+           for d in store.documents()}
+    if manifest is not None:
+        from nlp_toolkit.sources.manifest import read_manifest
+
+        for m in read_manifest(manifest).rows:
+            out.setdefault(m.doc_id, (m.doc_type or "", m.jurisdiction or ""))
+    return out
+
+
+def labels_sha256(labels: str | Path | Sequence[str | Path]) -> str:
+    """sha256 of one label file's bytes; of several, sha256 over their names and hashes."""
+    from nlp_toolkit.score.labels import file_sha256
+
+    files = _label_files(labels)
+    if len(files) == 1:
+        return file_sha256(files[0])
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f"{f.name}\0{file_sha256(f)}\0".encode())
+    return h.hexdigest()
+
+
 def _label_vectors(store: Store, items: Sequence[LabelledText]) -> tuple[Embedder, np.ndarray]:
     from nlp_toolkit.embed import load_embedder
 
@@ -376,16 +413,23 @@ def _label_vectors(store: Store, items: Sequence[LabelledText]) -> tuple[Embedde
     return emb, vecs
 
 
-def _need(items: Sequence[LabelledText], labels_csv: str | Path) -> None:
+def _need(items: Sequence[LabelledText], labels_csv: str | Path | Sequence[str | Path]) -> None:
     if len({it.doc_id for it in items}) < 2:
-        raise ToolkitError(f"fewer than two labelled documents of {labels_csv} could be joined "
+        names = ", ".join(str(f) for f in _label_files(labels_csv))
+        raise ToolkitError(f"fewer than two labelled documents of {names} could be joined "
                            "to provisions: ingest the labelled documents first, or give "
                            "--manifest CSV listing them")
 
 
-def train(store: Store, labels_csv: str | Path, out: str | Path, *,
-          manifest: str | Path | None = None, folds: int = 5) -> tuple[Path, dict[str, Any]]:
-    """Train the supervised scorer on a label CSV and save it to ``out``.
+def train(store: Store, labels_csv: str | Path | Sequence[str | Path], out: str | Path, *,
+          manifest: str | Path | None = None, folds: int = 5,
+          exclude_docs: Iterable[str] = (), transfer: bool = True
+          ) -> tuple[Path, dict[str, Any]]:
+    """Train the supervised scorer on label CSVs and save it to ``out``.
+
+    Args:
+        exclude_docs: documents whose labels are held out (not trained on).
+        transfer: run the transfer protocol too and record it on the card.
 
     Returns:
         ``(folder, card)``: the model folder and its model card.
@@ -393,38 +437,58 @@ def train(store: Store, labels_csv: str | Path, out: str | Path, *,
     Raises:
         ToolkitError: fewer than two labelled documents could be joined.
     """
-    from nlp_toolkit.score.labels import file_sha256
     from nlp_toolkit.score.model_io import save_model
     from nlp_toolkit.score.train import train_model
 
-    items, _ = label_texts(store, labels_csv, manifest=manifest)
+    skip = sorted(set(exclude_docs))
+    items, unmatched = label_texts(store, labels_csv, manifest=manifest, exclude_docs=skip)
     _need(items, labels_csv)
     emb, vecs = _label_vectors(store, items)
-    model = train_model(items, emb, vectors=vecs, labels_sha256=file_sha256(labels_csv),
-                        n_splits=folds)
+    model = train_model(items, emb, vectors=vecs, labels_sha256=labels_sha256(labels_csv),
+                        n_splits=folds,
+                        documents=document_meta(store, manifest) if transfer else None)
+    model.card["training_data"].update({
+        "label_files": [f.name for f in _label_files(labels_csv)],
+        "held_out_documents": skip,
+        "unmatched": [f"{r.doc_id}:{r.unit}" for r in unmatched],
+    })
     return save_model(model, out), dict(model.card)
 
 
-def evaluate(store: Store, labels_csv: str | Path, *, manifest: str | Path | None = None,
-             folds: int = 5) -> dict[str, Any]:
-    """Cross-validate the supervised scorer on a label CSV, folds grouped by document.
+def evaluate(store: Store, labels_csv: str | Path | Sequence[str | Path], *,
+             manifest: str | Path | None = None, folds: int = 5,
+             exclude_docs: Iterable[str] = (), transfer: bool = True) -> dict[str, Any]:
+    """Evaluate the supervised scorer on label CSVs: cross-validation with folds grouped by
+    document and, with ``transfer``, the transfer protocol (treaties -> laws, laws ->
+    treaties, leave one jurisdiction out; :func:`nlp_toolkit.score.evaluate.transfer_protocol`).
 
     Returns:
         The report of :func:`nlp_toolkit.score.evaluate.cross_validate` (without the
-        per-item predictions) plus ``unmatched``: label rows with no provision.
+        per-item predictions), ``transfer``, ``labels_sha256`` and ``unmatched``: label rows
+        with no provision.
     """
-    from nlp_toolkit.score.evaluate import cross_validate
+    from nlp_toolkit.score.evaluate import cross_validate, transfer_protocol
+    from nlp_toolkit.score.supervised import compute_features
     from nlp_toolkit.score.train import DEFAULT_PARAMS
     from nlp_toolkit.score.zeroshot import topic_prototypes
     from nlp_toolkit.topics import load_taxonomy
 
-    items, unmatched = label_texts(store, labels_csv, manifest=manifest)
+    items, unmatched = label_texts(store, labels_csv, manifest=manifest,
+                                   exclude_docs=exclude_docs)
     _need(items, labels_csv)
     emb, vecs = _label_vectors(store, items)
     tax = load_taxonomy()
-    report = cross_validate(items, vecs, topic_prototypes(tax, emb), embedder_id=emb.model_id,
-                            n_splits=folds, taxonomy=tax, **DEFAULT_PARAMS)
+    protos = topic_prototypes(tax, emb)
+    feats = compute_features([it.text for it in items], [it.language for it in items], vecs,
+                             protos, [it.doc_id for it in items], tax)
+    report = cross_validate(items, vecs, protos, embedder_id=emb.model_id,
+                            n_splits=folds, taxonomy=tax, features=feats, **DEFAULT_PARAMS)
     report.pop("predictions", None)
+    if transfer:
+        report["transfer"] = transfer_protocol(
+            items, vecs, protos, document_meta(store, manifest), embedder_id=emb.model_id,
+            taxonomy=tax, features=feats, **DEFAULT_PARAMS)
+    report["labels_sha256"] = labels_sha256(labels_csv)
     report["unmatched"] = [f"{r.doc_id}:{r.unit}" for r in unmatched]
     return report
 

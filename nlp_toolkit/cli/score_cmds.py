@@ -25,6 +25,26 @@ from nlp_toolkit.defaults import DEFAULT_SCORE_MODEL
 if TYPE_CHECKING:
     from nlp_toolkit.outputs.render import Format
 
+hold_out_option = click.option(
+    "--hold-out", "hold_out", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Split file (label_splits.json): the documents under its 'test' key are left out, "
+         "kept for the final report.")
+
+
+def _held_out(path: Path | None) -> list[str]:
+    """The ``test`` documents of a split file (none without one)."""
+    import json
+
+    if path is None:
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [str(d) for d in data["test"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UnusableInput(f"{path}: not a split file with a 'test' list of doc ids "
+                            f"({exc})") from exc
+
+
 @click.command()
 @click.option("--model", "model", type=click.Path(path_type=Path), default=DEFAULT_SCORE_MODEL,
               show_default=True, help="Model folder (weights.npz + meta.json) for 'supervised'.")
@@ -58,7 +78,9 @@ def score(model: Path, scorer: str, doc_id: str | None, db: Path, quiet: bool,
 
 @click.command()
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="Label CSV (doc_id,unit,topics,bindingness,direction).")
+              required=True, multiple=True,
+              help="Label CSV (doc_id,unit,topics,bindingness,direction); repeatable.")
+@hold_out_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("models/custom"), show_default=True, help="Model folder to write.")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -66,46 +88,60 @@ def score(model: Path, scorer: str, doc_id: str | None, db: Path, quiet: bool,
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
               help="Grouped cross-validation folds for the model card's metrics.")
 @db_option
-def train(labels: Path, out: Path, manifest: Path | None, folds: int, db: Path) -> None:
-    """Train the supervised scorer on labelled provisions and save it (arrays + model card).
+def train(labels: tuple[Path, ...], hold_out: Path | None, out: Path, manifest: Path | None,
+          folds: int, db: Path) -> None:
+    """Train the supervised scorer on labelled provisions and save it (arrays + model card
+    with the grouped-CV and transfer-protocol figures).
 
     \b
-    Example:
+    Examples:
       nlp-toolkit train --labels ../shared/labels/provision_labels.csv --out models/mine
+      nlp-toolkit train --labels ../shared/labels/provision_labels.csv \\
+        --labels corpus/dev/national_labels.csv --hold-out corpus/dev/label_splits.json
     """
     from nlp_toolkit.score.evaluate import format_report
 
     with open_corpus(db, create=False) as corpus, library_errors():
-        folder, card = corpus.train(labels, out, manifest=manifest, folds=folds)
+        folder, card = corpus.train(list(labels), out, manifest=manifest, folds=folds,
+                                    exclude_docs=_held_out(hold_out))
     if card.get("grouped_cv"):
-        click.echo(format_report(card["grouped_cv"]))
+        click.echo(format_report({**card["grouped_cv"], "transfer": card.get("transfer")}))
     click.echo(f"model written to {folder}")
 
 
 @click.command()
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="Label CSV (doc_id,unit,topics,bindingness,direction).")
+              required=True, multiple=True,
+              help="Label CSV (doc_id,unit,topics,bindingness,direction); repeatable.")
+@hold_out_option
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True,
               help="Folds, grouped by document (no document in both train and test).")
+@click.option("--transfer/--no-transfer", default=True, show_default=True,
+              help="Also run the transfer protocol: treaties -> laws, laws -> treaties, "
+                   "leave one jurisdiction out.")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of the labelled documents not in the index [default: the index].")
 @format_option
 @db_option
-def evaluate(labels: Path, folds: int, manifest: Path | None, fmt: str | None,
-             db: Path) -> None:
+def evaluate(labels: tuple[Path, ...], hold_out: Path | None, folds: int, transfer: bool,
+             manifest: Path | None, fmt: str | None, db: Path) -> None:
     """Cross-validate the supervised scorer: per-topic precision, recall, F1, micro and macro,
-    bindingness and direction accuracy.
+    bindingness and direction accuracy, law x topic presence F1; then the transfer protocol
+    (train on treaties and test on laws, the reverse, and leave one jurisdiction out).
 
     \b
-    Example:
+    Examples:
       nlp-toolkit evaluate --labels ../shared/labels/provision_labels.csv --folds 5
+      nlp-toolkit evaluate --labels ../shared/labels/provision_labels.csv \\
+        --labels corpus/dev/national_labels.csv --hold-out corpus/dev/label_splits.json
     """
     import json
 
     from nlp_toolkit.score.evaluate import format_report
 
     with open_corpus(db, create=False) as corpus, library_errors():
-        report = corpus.evaluate(labels, manifest=manifest, folds=folds)
+        report = corpus.evaluate(list(labels), manifest=manifest, folds=folds,
+                                 exclude_docs=_held_out(hold_out), transfer=transfer)
     if fmt in ("json", "jsonl"):
         click.echo(json.dumps(report, ensure_ascii=False))
         return
@@ -113,7 +149,8 @@ def evaluate(labels: Path, folds: int, manifest: Path | None, fmt: str | None,
     click.echo(f"{report['n']} provisions of {len(report['per_document'])} documents, "
                f"{report['folds']} folds grouped by document")
     if report["unmatched"]:
-        click.echo(f"{len(report['unmatched'])} label rows matched no provision", err=True)
+        click.echo(f"{len(report['unmatched'])} label rows matched no provision: "
+                   f"{', '.join(report['unmatched'][:20])}", err=True)
 
 
 @click.command()

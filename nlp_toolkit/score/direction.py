@@ -4,8 +4,12 @@ Rules over the provision's topics and the taxonomy's direction cues:
 
 - ``government_access`` (authority access, compelled data, minimum retention) is restrictive;
 - ``customs_duties``, ``digital_products``, ``source_code``, ``data_localization`` and
-  ``e_transactions``/``paperless_trade`` are liberalizing unless restrictive cues dominate
-  (registration, licensing, approval of certification providers);
+  ``e_transactions``/``paperless_trade`` are liberalizing when a liberalizing cue occurs
+  ("shall not deny the legal", "not be denied legal effect", "that requirement is met",
+  "less favourable treatment"), restrictive when restrictive cues dominate (registration,
+  licensing, approval of certification providers), and neutral otherwise: a national law's
+  duties on those topics (an operator shall keep its electronic system reliable) neither
+  open nor close a market;
 - ``data_flows`` is restrictive when condition cues ("only if", "adequate level of
   protection", 安全评估) outnumber free-flow cues ("shall allow", "shall not require");
 - ``platform_regulation`` is restrictive when registration, identity verification or
@@ -47,11 +51,16 @@ LIBERAL_TOPICS = frozenset(
 @lru_cache(maxsize=4)
 def _patterns(taxonomy: Taxonomy, lang: str) -> dict[str, re.Pattern[str]]:
     out: dict[str, re.Pattern[str]] = {}
+    langs = LATIN_LEXICONS if lang in LATIN_LEXICONS else (lang,)
     for cls, lex in taxonomy.direction_cues.items():
-        cues = lex.get(lang, ())
+        cues = [c for code in langs for c in lex.get(code, ())]
         if cues:
             out[cls] = compile_cues(cues, lang)
     return out
+
+
+#: Cue languages read for Latin-script text (English, and Indonesian cues).
+LATIN_LEXICONS = ("en", "id")
 
 
 def direction_cue_counts(
@@ -95,7 +104,7 @@ def classify_direction(
     if topic_set & LIBERAL_TOPICS:
         if res > lib + 1:
             return "restrictive"
-        if bindingness == "soft" and lib == 0:
+        if lib == 0:  # a duty on a topic that treaties liberalize is not itself liberalizing
             return "neutral"
         return "liberalizing"
     return "neutral"

@@ -12,7 +12,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,17 @@ from nlp_toolkit.score.labels import LabelledText
 from nlp_toolkit.score.supervised import compute_features, fit_scoring_model, predict_arrays
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
-__all__ = ["accuracy", "cross_validate", "format_report", "topic_metrics"]
+__all__ = [
+    "accuracy",
+    "cross_validate",
+    "document_kind",
+    "format_report",
+    "predict_splits",
+    "presence_f1",
+    "summarize",
+    "topic_metrics",
+    "transfer_protocol",
+]
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -64,38 +75,75 @@ def accuracy(gold: Sequence[str], pred: Sequence[str]) -> float:
     )
 
 
-def cross_validate(
+def presence_f1(doc_ids: Sequence[str], y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """F1 over (document, topic) cells: does the document carry the topic in any provision?"""
+    gold = {(d, j) for i, d in enumerate(doc_ids) for j in np.flatnonzero(y_true[i])}
+    pred = {(d, j) for i, d in enumerate(doc_ids) for j in np.flatnonzero(y_pred[i])}
+    total = len(gold) + len(pred)
+    return round(2 * len(gold & pred) / total, 4) if total else 0.0
+
+
+def summarize(
+    items: Sequence[LabelledText],
+    y_pred: np.ndarray,
+    bindingness: Sequence[str],
+    direction: Sequence[str],
+    ids: Sequence[str],
+) -> dict[str, Any]:
+    """Topic metrics (micro, macro, macro over topics with at least three gold), bindingness
+    and direction accuracy, and document x topic presence F1 of predictions for ``items``."""
+    y = np.array([[t in it.topics for t in ids] for it in items], dtype=bool).reshape(-1, len(ids))
+    topics = topic_metrics(y, y_pred, ids)
+    three = [m["f1"] for m in topics["per_topic"].values() if m["support"] >= MIN_MACRO_SUPPORT]
+    topics["macro_min3_f1"] = round(float(np.mean(three)), 4) if three else 0.0
+    return {
+        "n": len(items),
+        "documents": len({it.doc_id for it in items}),
+        "topics": topics,
+        "bindingness_accuracy": accuracy([it.bindingness for it in items], bindingness),
+        "direction_accuracy": accuracy([it.direction for it in items], direction),
+        "presence_f1": presence_f1([it.doc_id for it in items], y, y_pred),
+    }
+
+
+#: Topics with fewer gold provisions are left out of ``macro_min3_f1``.
+MIN_MACRO_SUPPORT = 3
+
+
+@dataclass
+class _Predictions:
+    """Out-of-sample predictions filled split by split."""
+
+    topics: np.ndarray
+    probs: np.ndarray
+    bindingness: list[str]
+    direction: list[str]
+
+
+def predict_splits(
     items: Sequence[LabelledText],
     vectors: np.ndarray,
     prototypes: np.ndarray,
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
     *,
     embedder_id: str,
-    n_splits: int = 5,
     taxonomy: Taxonomy | None = None,
+    features: tuple[np.ndarray, np.ndarray] | None = None,
     **fit_kwargs: Any,
-) -> dict[str, Any]:
-    """Grouped cross-validation of :func:`fit_scoring_model` (folds group by ``doc_id``).
-
-    Returns:
-        ``{"topics": topic_metrics, "bindingness_accuracy", "direction_accuracy",
-        "folds", "n", "per_document": {doc_id: {...}}, "predictions": [out-of-fold
-        predictions per item]}``.
-    """
-    from sklearn.model_selection import GroupKFold
-
+) -> _Predictions:
+    """Fit on each split's train rows and predict its test rows (rows no split tests keep
+    empty predictions). Features are computed once: they depend only on each row's own
+    document."""
     tax = taxonomy or load_taxonomy()
-    ids = tax.ids
-    groups = [it.doc_id for it in items]
     n = len(items)
-    y = np.array([[t in it.topics for t in ids] for it in items], dtype=bool)
-    pred = np.zeros_like(y)
-    bind_pred = [""] * n
-    dir_pred = [""] * n
-    k = min(n_splits, len(set(groups)))
-    xt, xb = compute_features(
+    groups = [it.doc_id for it in items]
+    xt, xb = features or compute_features(
         [it.text for it in items], [it.language for it in items], vectors, prototypes, groups, tax
     )
-    for train, test in GroupKFold(n_splits=k).split(np.arange(n), groups=groups):
+    out = _Predictions(
+        np.zeros((n, len(tax.ids)), bool), np.zeros((n, len(tax.ids))), [""] * n, [""] * n
+    )
+    for train, test in splits:
         tr = [items[i] for i in train]
         model = fit_scoring_model(
             [it.text for it in tr],
@@ -121,46 +169,184 @@ def cross_validate(
             taxonomy=tax,
             features=(xt[test], xb[test]),
         )
-        pred[test] = probs >= model.thresholds
+        out.topics[test] = probs >= model.thresholds
+        out.probs[test] = probs
         for pos, i in enumerate(test):
-            bind_pred[i] = bind[pos]
-            dir_pred[i] = direc[pos]
+            out.bindingness[i] = bind[pos]
+            out.direction[i] = direc[pos]
+    return out
+
+
+def cross_validate(
+    items: Sequence[LabelledText],
+    vectors: np.ndarray,
+    prototypes: np.ndarray,
+    *,
+    embedder_id: str,
+    n_splits: int = 5,
+    taxonomy: Taxonomy | None = None,
+    features: tuple[np.ndarray, np.ndarray] | None = None,
+    **fit_kwargs: Any,
+) -> dict[str, Any]:
+    """Grouped cross-validation of :func:`fit_scoring_model` (folds group by ``doc_id``).
+
+    Returns:
+        ``{"topics": topic_metrics, "bindingness_accuracy", "direction_accuracy",
+        "presence_f1", "folds", "n", "per_document": {doc_id: {...}}, "predictions":
+        [out-of-fold predictions per item]}``.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    tax = taxonomy or load_taxonomy()
+    ids = tax.ids
+    groups = [it.doc_id for it in items]
+    n = len(items)
+    k = min(n_splits, len(set(groups)))
+    splits = list(GroupKFold(n_splits=k).split(np.arange(n), groups=groups))
+    out = predict_splits(
+        items,
+        vectors,
+        prototypes,
+        splits,
+        embedder_id=embedder_id,
+        taxonomy=tax,
+        features=features,
+        **fit_kwargs,
+    )
+    y = np.array([[t in it.topics for t in ids] for it in items], dtype=bool)
     per_doc: dict[str, dict[str, float]] = {}
     for doc in dict.fromkeys(groups):
         idx = [i for i, g in enumerate(groups) if g == doc]
-        m = topic_metrics(y[idx], pred[idx], ids)
+        m = topic_metrics(y[idx], out.topics[idx], ids)
         per_doc[doc] = {
             "n": len(idx),
             "micro_f1": m["micro"]["f1"],
             "bindingness_accuracy": accuracy(
-                [items[i].bindingness for i in idx], [bind_pred[i] for i in idx]
+                [items[i].bindingness for i in idx], [out.bindingness[i] for i in idx]
             ),
             "direction_accuracy": accuracy(
-                [items[i].direction for i in idx], [dir_pred[i] for i in idx]
+                [items[i].direction for i in idx], [out.direction[i] for i in idx]
             ),
         }
+    report = summarize(items, out.topics, out.bindingness, out.direction, ids)
+    report.pop("documents")
     return {
-        "n": n,
+        **report,
         "folds": k,
-        "topics": topic_metrics(y, pred, ids),
-        "bindingness_accuracy": accuracy([it.bindingness for it in items], bind_pred),
-        "direction_accuracy": accuracy([it.direction for it in items], dir_pred),
         "per_document": per_doc,
         "predictions": [
             {
                 "doc_id": it.doc_id,
                 "unit": it.unit,
-                "topics": [t for j, t in enumerate(ids) if pred[i, j]],
-                "bindingness": bind_pred[i],
-                "direction": dir_pred[i],
+                "topics": [t for j, t in enumerate(ids) if out.topics[i, j]],
+                "bindingness": out.bindingness[i],
+                "direction": out.direction[i],
             }
             for i, it in enumerate(items)
         ],
     }
 
 
+def document_kind(doc_type: str) -> str:
+    """``treaty`` for treaties and agreements, ``law`` for every other document type."""
+    kind = (doc_type or "").strip().lower()
+    return "treaty" if kind in _TREATY_TYPES else "law"
+
+
+_TREATY_TYPES = frozenset({"treaty", "agreement", "fta", "convention", "protocol"})
+
+
+def transfer_protocol(
+    items: Sequence[LabelledText],
+    vectors: np.ndarray,
+    prototypes: np.ndarray,
+    documents: Mapping[str, tuple[str, str]],
+    *,
+    embedder_id: str,
+    taxonomy: Taxonomy | None = None,
+    features: tuple[np.ndarray, np.ndarray] | None = None,
+    **fit_kwargs: Any,
+) -> dict[str, Any]:
+    """How the scorer transfers to documents unlike its training data.
+
+    - ``document_type``: train on treaties, test on laws (``treaties->laws``), and the
+      reverse (``laws->treaties``);
+    - ``jurisdiction``: leave one jurisdiction out: the laws of each jurisdiction are
+      predicted by a model trained on everything else (treaties always train); ``pooled``
+      summarises all those predictions, ``per_jurisdiction`` each one.
+
+    Args:
+        documents: ``doc_id -> (doc_type, jurisdiction)`` (the manifest's columns); a
+            document it lacks counts as a law of jurisdiction ``?``.
+
+    Returns:
+        ``{"document_type": {direction: summary}, "jurisdiction": {"pooled": summary,
+        "per_jurisdiction": {code: summary}}}``, each summary as :func:`summarize`.
+    """
+    tax = taxonomy or load_taxonomy()
+    ids = tax.ids
+    n = len(items)
+    kind = np.array([document_kind(documents.get(it.doc_id, ("", "?"))[0]) for it in items])
+    where = np.array([documents.get(it.doc_id, ("", "?"))[1] or "?" for it in items])
+    if features is None:
+        features = compute_features(
+            [it.text for it in items],
+            [it.language for it in items],
+            vectors,
+            prototypes,
+            [it.doc_id for it in items],
+            tax,
+        )
+    kw = {"embedder_id": embedder_id, "taxonomy": tax, "features": features, **fit_kwargs}
+    rows = np.arange(n)
+
+    def run(splits: list[tuple[np.ndarray, np.ndarray]]) -> _Predictions:
+        usable = [
+            (tr, te) for tr, te in splits if len(te) and len({items[i].doc_id for i in tr}) >= 2
+        ]
+        return predict_splits(items, vectors, prototypes, usable, **kw)
+
+    def part(pred: _Predictions, idx: np.ndarray) -> dict[str, Any]:
+        return summarize(
+            [items[i] for i in idx],
+            pred.topics[idx],
+            [pred.bindingness[i] for i in idx],
+            [pred.direction[i] for i in idx],
+            ids,
+        )
+
+    by_type: dict[str, Any] = {}
+    for src, dst, name in (
+        ("treaty", "law", "treaties->laws"),
+        ("law", "treaty", "laws->treaties"),
+    ):
+        train, test = rows[kind == src], rows[kind == dst]
+        if len({items[i].doc_id for i in train}) >= 2 and len(test):
+            by_type[name] = part(run([(train, test)]), test)
+    laws = rows[kind == "law"]
+    codes = sorted(set(where[laws]))
+    splits = [
+        (rows[(kind == "treaty") | (where != c)], rows[(kind == "law") & (where == c)])
+        for c in codes
+    ]
+    by_place: dict[str, Any] = {}
+    if len(codes) >= 2:
+        pred = run(splits)
+        done = np.array([i for _, te in splits for i in te if pred.bindingness[i]], dtype=int)
+        by_place = {
+            "pooled": part(pred, done),
+            "per_jurisdiction": {
+                c: part(pred, te)
+                for c, (_, te) in zip(codes, splits, strict=True)
+                if all(pred.bindingness[i] for i in te)
+            },
+        }
+    return {"document_type": by_type, "jurisdiction": by_place}
+
+
 def format_report(report: dict[str, Any]) -> str:
-    """A plain-text table of a :func:`cross_validate` report."""
+    """A plain-text table of a :func:`cross_validate` report, then the transfer protocol's
+    lines when the report has them (``transfer``, from :func:`transfer_protocol`)."""
     lines = [f"{'topic':22s} {'P':>6s} {'R':>6s} {'F1':>6s} {'sup':>5s}"]
     for t, m in report["topics"]["per_topic"].items():
         lines.append(
@@ -171,4 +357,25 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"{avg:22s} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f}")
     lines.append(f"bindingness accuracy {report['bindingness_accuracy']:.3f}")
     lines.append(f"direction accuracy   {report['direction_accuracy']:.3f}")
+    transfer = report.get("transfer")
+    if transfer:
+        lines.append("")
+        lines.append("transfer protocol (train on one part, test on the other)")
+        lines.append(
+            f"{'split':26s} {'n':>5s} {'micro':>6s} {'macro3':>6s} {'bind':>6s} "
+            f"{'dir':>6s} {'pres':>6s}"
+        )
+        rows = [("grouped CV (in-domain)", report)]
+        rows += list(transfer.get("document_type", {}).items())
+        place = transfer.get("jurisdiction", {})
+        if place:
+            rows.append(("leave-one-jurisdiction-out", place["pooled"]))
+            rows += [(f"  {c}", m) for c, m in place["per_jurisdiction"].items()]
+        for name, m in rows:
+            lines.append(
+                f"{name:26s} {m['n']:5d} {m['topics']['micro']['f1']:6.3f} "
+                f"{m['topics'].get('macro_min3_f1', m['topics']['macro']['f1']):6.3f} "
+                f"{m['bindingness_accuracy']:6.3f} {m['direction_accuracy']:6.3f} "
+                f"{m.get('presence_f1', 0.0):6.3f}"
+            )
     return "\n".join(lines)

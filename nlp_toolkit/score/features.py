@@ -16,13 +16,20 @@ import numpy as np
 
 from nlp_toolkit.score.direction import classify_direction, direction_cue_counts
 from nlp_toolkit.score.lexicon import LexiconScorer, base_language, heading_end
-from nlp_toolkit.score.modality import CLAUSE_CLASSES, classify_bindingness, clause_classes
+from nlp_toolkit.score.modality import (
+    CLAUSE_CLASSES,
+    classify_bindingness,
+    clause_classes,
+    compile_cues,
+)
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
 __all__ = [
     "BIND_CLASSES",
+    "CONSTRUCTIONS",
     "DIR_CLASSES",
     "TOPIC_FEATURES",
+    "construction_counts",
     "bindingness_features",
     "direction_features",
     "heading_flags",
@@ -40,6 +47,48 @@ _GENERAL_HEADING = re.compile(
     r"用语|定义|含义|目的|适用范围|施行|宗旨",
     re.IGNORECASE,
 )
+
+
+#: National-law constructions counted as features (cue lists: the taxonomy's
+#: ``constructions``): offences and penalties, powers conferred on an authority,
+#: registration and licensing, exemptions, definitions, amending provisions.
+CONSTRUCTIONS = ("offence", "power", "registration", "exemption", "definition", "amending")
+
+
+@lru_cache(maxsize=8)
+def _construction_patterns(taxonomy: Taxonomy, lang: str) -> dict[str, re.Pattern[str] | None]:
+    """One pattern per construction; Latin-script text reads the ``en`` and ``id`` cues."""
+    langs = ("zh",) if lang == "zh" else ("en", "id")
+    out: dict[str, re.Pattern[str] | None] = {}
+    for kind in CONSTRUCTIONS:
+        lex = taxonomy.construction_cues.get(kind, {})
+        cues = [c for code in langs for c in lex.get(code, ())]
+        out[kind] = compile_cues(cues, lang) if cues else None
+    return out
+
+
+def construction_counts(
+    text: str, language: str, *, taxonomy: Taxonomy | None = None
+) -> np.ndarray:
+    """``(len(CONSTRUCTIONS),)`` float32 cue counts in the body (the heading line excluded).
+
+    Example:
+        >>> construction_counts("Section 9\\nAny person who fails shall be guilty of an offence.",
+        ...                     "en").tolist()
+        [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    lang = base_language(language)
+    return _construction_counts(text, lang, taxonomy or load_taxonomy()).copy()
+
+
+@lru_cache(maxsize=8192)
+def _construction_counts(text: str, lang: str, taxonomy: Taxonomy) -> np.ndarray:
+    pats = _construction_patterns(taxonomy, lang)
+    body = text[heading_end(text) :] if lang != "zh" else text
+    return np.array(
+        [len(p.findall(body)) if (p := pats[k]) is not None else 0 for k in CONSTRUCTIONS],
+        dtype=np.float32,
+    )
 
 
 def one_hot(values: Sequence[str], classes: Sequence[str]) -> np.ndarray:
@@ -62,6 +111,8 @@ TOPIC_FEATURES = (
     "doc_main_x_housekeeping",
     "doc_main_x_non_operative",
     "doc_main_x_rule_hard",
+    "doc_main_x_offence",
+    "doc_main_x_power",
 )
 #: A topic is a document's main topic when at least this share of its provisions hit it.
 MAIN_SHARE = 0.5
@@ -152,7 +203,26 @@ def topic_tensor(
         dtype=np.float32,
     )
     rule_hard = np.repeat(hard.reshape(n, 1), t_count, axis=1)
-    cols = [head, body, cos, margin, hk, nonop, main, main * hk, main * nonop, main * rule_hard]
+    built = np.array(
+        [construction_counts(t, lang)[:2] > 0 for t, lang in zip(texts, languages, strict=True)],
+        dtype=np.float32,
+    ).reshape(n, 2)
+    offence = np.repeat(built[:, :1], t_count, axis=1)
+    power = np.repeat(built[:, 1:2], t_count, axis=1)
+    cols = [
+        head,
+        body,
+        cos,
+        margin,
+        hk,
+        nonop,
+        main,
+        main * hk,
+        main * nonop,
+        main * rule_hard,
+        main * offence,
+        main * power,
+    ]
     return np.stack(cols, axis=2).astype(np.float32)
 
 
@@ -187,10 +257,12 @@ def bindingness_features(texts: Sequence[str], languages: Sequence[str]) -> np.n
                         ],
                         dtype=np.float32,
                     ),
+                    np.log1p(construction_counts(text, lang)),
                 ]
             )
         )
-    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 25), np.float32)
+    width = 2 * len(CLAUSE_CLASSES) + len(CLAUSE_CLASSES) + 3 + 6 + len(CONSTRUCTIONS)
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, width), np.float32)
 
 
 def direction_features(
@@ -214,8 +286,9 @@ def direction_features(
                     one_hot([rule], DIR_CLASSES)[0],
                     np.log1p(np.array([lib, res], dtype=np.float32)),
                     one_hot([bindingness[i]], BIND_CLASSES)[0],
+                    np.log1p(construction_counts(text, lang)),
                 ]
             )
         )
-    width = len(topic_ids) + 8
+    width = len(topic_ids) + 8 + len(CONSTRUCTIONS)
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, width), np.float32)

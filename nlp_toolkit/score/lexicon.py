@@ -60,6 +60,15 @@ def heading_end(text: str) -> int:
     return min(len(text) if cut < 0 else cut, 200)
 
 
+#: Lexicon languages matched in Latin-script text: English, and Indonesian terms (``id``)
+#: that no English text contains, so one matcher serves both.
+LATIN_LEXICONS = ("en", "id")
+
+
+def _latin(lexicon: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(p for lang in LATIN_LEXICONS for p in lexicon.get(lang, ()))
+
+
 class LexiconScorer:
     """Score topics by weighted lexicon hits.
 
@@ -90,12 +99,12 @@ class LexiconScorer:
             matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
             for t in self.taxonomy.topics:
                 groups: list[tuple[str, tuple[str, ...], float]] = [
-                    ("term", t.terms.get("en", ()), 1.0),
-                    ("weak", t.weak_terms.get("en", ()), WEAK_WEIGHT),
-                    ("exclude", t.exclude.get("en", ()), 0.0),
+                    ("term", _latin(t.terms), 1.0),
+                    ("weak", _latin(t.weak_terms), WEAK_WEIGHT),
+                    ("exclude", _latin(t.exclude), 0.0),
                 ]
                 for i, rule in enumerate(t.context):
-                    groups.append((f"ctx{i}", rule.terms.get("en", ()), rule.weight))
+                    groups.append((f"ctx{i}", _latin(rule.terms), rule.weight))
                 for kind, phrases, weight in groups:
                     if phrases:
                         key = f"{t.id}|{kind}"

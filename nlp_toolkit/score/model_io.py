@@ -25,7 +25,7 @@ import numpy as np
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.score.supervised import ScoringModel
 
-__all__ = ["ARRAYS", "FORMAT_VERSION", "load_model", "save_model"]
+__all__ = ["ARRAYS", "FORMAT_VERSION", "OPTIONAL_ARRAYS", "load_model", "save_model"]
 
 FORMAT_VERSION = 1
 #: Array fields of :class:`ScoringModel` stored in ``weights.npz``.
@@ -43,6 +43,8 @@ ARRAYS = (
     "dir_coef",
     "dir_intercept",
 )
+#: Arrays a model may lack (written by later versions): name -> value when absent.
+OPTIONAL_ARRAYS = {"calibration": (1.0, 0.0)}
 
 
 def save_model(model: ScoringModel, folder: str | Path) -> Path:
@@ -53,7 +55,7 @@ def save_model(model: ScoringModel, folder: str | Path) -> Path:
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    arrays = {name: np.asarray(getattr(model, name)) for name in ARRAYS}
+    arrays = {name: np.asarray(getattr(model, name)) for name in (*ARRAYS, *OPTIONAL_ARRAYS)}
     np.savez_compressed(out / "weights.npz", **arrays)  # type: ignore[arg-type]
     card: dict[str, Any] = dict(model.card)
     card.update(
@@ -68,6 +70,12 @@ def save_model(model: ScoringModel, folder: str | Path) -> Path:
                 for t, v in zip(model.topic_ids, model.thresholds, strict=True)
             },
             "arrays": {name: list(a.shape) for name, a in arrays.items()},
+            "calibration": {
+                "method": "Platt (one logistic map of the topic logit, fit on grouped "
+                "out-of-document folds)",
+                "slope": round(float(model.calibration[0]), 6),
+                "intercept": round(float(model.calibration[1]), 6),
+            },
         }
     )
     (out / "meta.json").write_text(
@@ -100,6 +108,10 @@ def load_model(folder: str | Path) -> ScoringModel:
         if missing:
             raise ToolkitError(f"{weights_path} lacks {', '.join(missing)}: retrain the model")
         arrays = {name: np.array(data[name]) for name in ARRAYS}
+        for name, default in OPTIONAL_ARRAYS.items():
+            arrays[name] = (
+                np.array(data[name]) if name in data.files else np.array(default, dtype=np.float32)
+            )
     ids = tuple(card["topic_ids"])
     try:
         arrays["thresholds"] = np.array([card["thresholds"][t] for t in ids], dtype=np.float32)

@@ -33,11 +33,12 @@ from nlp_toolkit.score import Evidence, ProvisionScore
 from nlp_toolkit.score.features import (
     BIND_CLASSES,
     DIR_CLASSES,
+    TOPIC_FEATURES,
     bindingness_features,
     direction_features,
     topic_tensor,
 )
-from nlp_toolkit.score.lexicon import LexiconScorer, base_language
+from nlp_toolkit.score.lexicon import HEADING_WEIGHT, LexiconScorer, base_language, heading_end
 from nlp_toolkit.score.modality import clause_spans
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
@@ -45,6 +46,8 @@ __all__ = [
     "ScoringModel",
     "SupervisedScorer",
     "compute_features",
+    "feature_contributions",
+    "fit_platt",
     "fit_scoring_model",
     "predict_arrays",
 ]
@@ -75,6 +78,9 @@ class ScoringModel:
     dir_intercept: np.ndarray  # (3,)
     embedder_id: str
     card: dict[str, Any] = field(default_factory=dict)
+    #: ``(slope, intercept)`` of the Platt map applied to every topic logit (identity for
+    #: models trained before calibration).
+    calibration: np.ndarray = field(default_factory=lambda: np.array([1.0, 0.0], np.float32))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -149,12 +155,45 @@ def _fit_topics(z: np.ndarray, y: np.ndarray, learned: np.ndarray, c: float) -> 
     )
 
 
-def _topic_probs(z: np.ndarray, fit: _Fitted, mix: float) -> np.ndarray:
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -x)
+
+
+def _topic_logits(z: np.ndarray, fit: _Fitted, mix: float) -> np.ndarray:
+    """Log-odds of the mixed topic probability, computed in log space, so that provisions
+    far past the cut keep distinct scores (their probabilities would all round to 1)."""
     n, t_count, _ = z.shape
-    pooled = _sigmoid(_pooled_rows(z) @ fit.pooled_coef + fit.pooled_intercept[0])
-    pooled = pooled.reshape(n, t_count)
-    per = _sigmoid(np.einsum("ntk,tk->nt", z, fit.topic_coef) + fit.topic_intercept)
-    return np.where(fit.learned[None, :], mix * pooled + (1 - mix) * per, pooled)
+    pooled = (_pooled_rows(z) @ fit.pooled_coef + fit.pooled_intercept[0]).reshape(n, t_count)
+    pooled = pooled.astype(np.float64)
+    if mix >= 1.0:
+        return pooled
+    per = (np.einsum("ntk,tk->nt", z, fit.topic_coef) + fit.topic_intercept).astype(np.float64)
+    w_pool, w_per = np.log(mix) if mix > 0 else -np.inf, np.log1p(-mix)
+    log_p = np.logaddexp(w_pool + _log_sigmoid(pooled), w_per + _log_sigmoid(per))
+    log_q = np.logaddexp(w_pool + _log_sigmoid(-pooled), w_per + _log_sigmoid(-per))
+    return np.where(fit.learned[None, :], log_p - log_q, pooled)
+
+
+def _topic_probs(
+    z: np.ndarray, fit: _Fitted, mix: float, calibration: np.ndarray | None = None
+) -> np.ndarray:
+    logits = _topic_logits(z, fit, mix)
+    if calibration is not None:
+        logits = calibration[0] * logits + calibration[1]
+    return _sigmoid(logits)
+
+
+def fit_platt(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``(slope, intercept)`` of a logistic map from out-of-document logits to probability
+    (Platt scaling), one map for all topics so probabilities compare across topics."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.clip(logits.reshape(-1, 1), -60, 60)
+    target = y.reshape(-1)
+    if target.all() or not target.any():
+        return np.array([1.0, 0.0], dtype=np.float32)
+    m = LogisticRegression(C=100.0, max_iter=1000).fit(x, target)
+    return np.array([m.coef_[0, 0], m.intercept_[0]], dtype=np.float32)
 
 
 def fit_scoring_model(
@@ -175,6 +214,7 @@ def fit_scoring_model(
     n_splits: int = 5,
     per_topic_thresholds: bool = True,
     features: tuple[np.ndarray, np.ndarray] | None = None,
+    calibrate: bool = True,
 ) -> ScoringModel:
     """Fit the topic, bindingness and direction layers.
 
@@ -195,6 +235,9 @@ def fit_scoring_model(
             uses the one cut that is best over all topics.
         features: ``(topic tensor, bindingness features)`` from :func:`compute_features`
             for these texts, to skip recomputing them.
+        calibrate: map topic logits to probabilities with a Platt fit on out-of-document
+            (grouped) folds, so scores are graded rather than saturated; thresholds are
+            then tuned on the calibrated out-of-fold probabilities.
 
     Raises:
         ValueError: when the inputs differ in length or hold fewer than two documents.
@@ -218,10 +261,16 @@ def fit_scoring_model(
     learned = np.array(
         [y[:, j].sum() >= min_positive and len(docs_with[j]) >= 2 for j in range(len(ids))]
     )
-    oof = np.zeros(y.shape, dtype=np.float64)
+    oof_logit = np.zeros(y.shape, dtype=np.float64)
     for train, test in _group_folds(groups, n_splits):
         fold_learned = learned & (y[train].sum(axis=0) > 0)
-        oof[test] = _topic_probs(z[test], _fit_topics(z[train], y[train], fold_learned, c), mix)
+        oof_logit[test] = _topic_logits(
+            z[test], _fit_topics(z[train], y[train], fold_learned, c), mix
+        )
+    calibration = (
+        fit_platt(oof_logit, y) if calibrate else np.array([1.0, 0.0], dtype=np.float32)
+    )
+    oof = _sigmoid(calibration[0] * oof_logit + calibration[1])
     global_cut = _best_threshold(y.reshape(-1), oof.reshape(-1))
     thresholds = np.array(
         [
@@ -258,6 +307,7 @@ def fit_scoring_model(
         dir_coef=dir_coef,
         dir_intercept=dir_intercept,
         embedder_id=embedder_id,
+        calibration=calibration.astype(np.float32),
         card={
             "hyperparameters": {
                 "c": c,
@@ -335,7 +385,7 @@ def predict_arrays(
         model.pooled_coef,
         model.pooled_intercept,
     )
-    probs = _topic_probs(z, fit, model.mix)
+    probs = _topic_probs(z, fit, model.mix, model.calibration)
     bind, bprob = _softmax_argmax(xb @ model.bind_coef.T + model.bind_intercept, BIND_CLASSES)
     xd = direction_features(texts, languages, probs, model.topic_ids, model.thresholds, bind)
     direc, _ = _softmax_argmax(xd @ model.dir_coef.T + model.dir_intercept, DIR_CLASSES)
@@ -388,15 +438,21 @@ class SupervisedScorer:
         if not texts:
             return []
         vecs = embed_provisions(texts, self.embedder) if vectors is None else vectors
+        groups = list(doc_ids) if doc_ids is not None else ["doc"] * len(texts)
+        feats = compute_features(
+            texts, languages, vecs, self.model.prototypes, groups, self.taxonomy
+        )
         probs, bind, bprob, direc = predict_arrays(
-            self.model, texts, languages, vecs, doc_ids=doc_ids, taxonomy=self.taxonomy
+            self.model, texts, languages, vecs, doc_ids=groups, taxonomy=self.taxonomy,
+            features=feats,
         )
         ids = self.model.topic_ids
         all_labels = [
             tuple(t for j, t in enumerate(ids) if probs[i, j] >= self.model.thresholds[j])
             for i in range(len(texts))
         ]
-        evidence = self._evidence(texts, languages, all_labels)
+        contrib = feature_contributions(self.model, feats[0])
+        evidence = self._evidence(texts, languages, all_labels, contrib)
         out: list[ProvisionScore] = []
         for i, labels in enumerate(all_labels):
             out.append(
@@ -412,17 +468,44 @@ class SupervisedScorer:
         return out
 
     def _evidence(
-        self, texts: Sequence[str], languages: Sequence[str], labels: Sequence[Sequence[str]]
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        labels: Sequence[Sequence[str]],
+        contrib: np.ndarray,
     ) -> list[tuple[Evidence, ...]]:
-        """Lexicon matches of each asserted topic; for an asserted topic with none, the clause
-        nearest its prototype (the clauses of all such provisions embedded in one call)."""
+        """The spans behind each asserted topic, weighted by how much they raised its
+        calibrated log-odds (``contrib`` from :func:`feature_contributions`), strongest first:
+
+        - ``lexicon``: each term match, sharing the lexicon features' contribution in
+          proportion to its hit weight (a heading hit counts double);
+        - ``context``: the heading line, carrying the document-context features (the topic is
+          the document's main one, crossed with heading, offence and power cues), when they
+          raised the score;
+        - ``embedding``: for a topic with no term match, the clause nearest its prototype,
+          carrying the cosine features (the clauses of all such provisions embedded in one
+          call).
+        """
         ids = self.model.topic_ids
         out: list[list[Evidence]] = []
         need: dict[int, list[str]] = {}
         for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
             found = [m for m in self._lexicon.matches(text, lang) if m.topic in labels[i]]
-            out.append([Evidence(m.topic, m.text, m.char_start, m.char_end, "lexicon", m.weight)
-                        for m in found])
+            head = heading_end(text)
+            ev: list[Evidence] = []
+            for t in labels[i]:
+                j = ids.index(t)
+                mine = [m for m in found if m.topic == t]
+                hits = [m.weight * (HEADING_WEIGHT if m.char_start < head else 1.0) for m in mine]
+                lex = float(contrib[i, j, _LEXICON].sum())
+                for m, h in zip(mine, hits, strict=True):
+                    ev.append(Evidence(t, m.text, m.char_start, m.char_end, "lexicon",
+                                       round(lex * h / max(sum(hits), 1e-9), 4)))
+                ctx = float(contrib[i, j, _CONTEXT].sum())
+                cut = _first_sentence(text, head)
+                if ctx > 0 and cut > 0:
+                    ev.append(Evidence(t, text[:cut], 0, cut, "context", round(ctx, 4)))
+            out.append(ev)
             bare = [t for t in labels[i] if not any(m.topic == t for m in found)]
             if bare:
                 need[i] = bare
@@ -435,6 +518,31 @@ class SupervisedScorer:
             block = vecs[row : row + len(spans[i])]
             row += len(spans[i])
             for t in topics:
-                s, e = spans[i][int(np.argmax(block @ self.model.prototypes[ids.index(t)]))]
-                out[i].append(Evidence(t, texts[i][s:e], s, e, "embedding"))
-        return [tuple(ev) for ev in out]
+                j = ids.index(t)
+                s, e = spans[i][int(np.argmax(block @ self.model.prototypes[j]))]
+                out[i].append(Evidence(t, texts[i][s:e], s, e, "embedding",
+                                       round(float(contrib[i, j, _COSINE].sum()), 4)))
+        return [tuple(sorted(ev, key=lambda x: (ids.index(x.topic), -x.weight))) for ev in out]
+
+
+def _first_sentence(text: str, head: int) -> int:
+    """End of the heading line, or of the first sentence when that comes sooner (a Chinese
+    article has no heading line)."""
+    stops = [k + 1 for k in (text.find("。", 0, head), text.find("；", 0, head)) if k >= 0]
+    return min([head, *stops])
+
+
+#: Topic-feature columns behind each kind of evidence.
+_LEXICON = [TOPIC_FEATURES.index(f) for f in ("heading_hits", "body_hits")]
+_COSINE = [TOPIC_FEATURES.index(f) for f in ("cosine", "cosine_margin")]
+_CONTEXT = [i for i, f in enumerate(TOPIC_FEATURES) if f.startswith("doc_main")]
+
+
+def feature_contributions(model: ScoringModel, x: np.ndarray) -> np.ndarray:
+    """``(n, topics, features)``: each topic feature's share of the calibrated log-odds,
+    measured against the feature at zero (no hit, no context), with the weights that decide
+    the topic (pooled, or pooled and per-topic mixed by ``mix``)."""
+    w = np.broadcast_to(model.pooled_coef[: x.shape[2]], model.topic_coef.shape).copy()
+    learned = np.array([m == "learned" for m in model.modes])
+    w[learned] = model.mix * w[learned] + (1 - model.mix) * model.topic_coef[learned]
+    return np.asarray(model.calibration[0] * x / model.feat_scale * w[None], dtype=np.float32)
