@@ -36,7 +36,7 @@ from nlp_toolkit.embed.models import MULTILINGUAL
 from nlp_toolkit.errors import StoreError, ToolkitError
 from nlp_toolkit.search.batch import search_batch, similar_batch
 from nlp_toolkit.search.lru import Lru
-from nlp_toolkit.search.page import Arrangement, arrange, collapse
+from nlp_toolkit.search.page import Arrangement, UnitTable, arrange, collapse, script_language
 from nlp_toolkit.search.query_expansion import translate_groups
 from nlp_toolkit.search.rank import dense_topk, rrf_fuse
 from nlp_toolkit.search.snippets import OTHER_SCRIPT, query_terms, snippet
@@ -211,7 +211,7 @@ class SearchIndex:
         self._model_ids: tuple[tuple[int, int], list[str]] | None = None
         self._lexical: Lru[tuple[Any, ...], list[int]] = Lru(_LEXICAL_CACHE)
         self._docs: tuple[tuple[int, int], dict[str, tuple[str, str, str, str, str]]] | None = None
-        self._unit_table: tuple[tuple[int, int], _UnitTable] | None = None
+        self._unit_table: tuple[tuple[int, int], UnitTable] | None = None
         self._count: tuple[tuple[int, int], int] | None = None
         self._dfs: Lru[str, int] = Lru(_DF_CACHE)
         self.per_work: int | None = _PER_WORK
@@ -358,7 +358,7 @@ class SearchIndex:
                 fused = rrf_fuse(rankings, k=_RRF_K, weights=weights)
         # a filter to one jurisdiction or document asks for its provisions, however many
         # of one work; added expressions could break a filter on the unit itself
-        return self._page(fused, k=k, terms=terms, language=_script_language(query),
+        return self._page(fused, k=k, terms=terms, language=script_language(query),
                           all_versions=all_versions,
                           include_non_operative=include_non_operative,
                           diversify=doc is None and jurisdiction is None,
@@ -413,10 +413,10 @@ class SearchIndex:
             self._docs = (stamp, document_facts(self.store))
         return self._docs[1]
 
-    def _units(self) -> _UnitTable:
+    def _units(self) -> UnitTable:
         stamp = self._stamp()
         if self._unit_table is None or self._unit_table[0] != stamp:
-            self._unit_table = (stamp, _UnitTable(unit_facts(self.store), self._documents()))
+            self._unit_table = (stamp, UnitTable(unit_facts(self.store), self._documents()))
         return self._unit_table[1]
 
     def _page(self, fused: Sequence[tuple[int, float]], *, k: int, terms: Sequence[str],
@@ -612,83 +612,6 @@ class SearchIndex:
         from nlp_toolkit.build.embed import embed_input
 
         return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading))
-
-
-def _script_language(text: str) -> str:
-    """The language a text's script suggests: ``zh`` (Han), ``th`` (Thai), else ``en``."""
-    for ch in text:
-        if "\u0e00" <= ch <= "\u0e7f":
-            return "th"
-        if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
-            return "zh"
-    return "en"
-
-
-class _UnitTable:
-    """Retrieval units' document, number and operative flag, with their documents' works:
-    the attributes the result page groups, orders and filters candidates by."""
-
-    def __init__(self, facts: dict[int, tuple[str, str, bool]],
-                 docs: dict[str, tuple[str, str, str, str, str]]) -> None:
-        self.facts = facts
-        self.docs = docs
-        by_work: dict[str, list[str]] = {}
-        for doc_id, (work, *_rest) in docs.items():
-            by_work.setdefault(work, []).append(doc_id)
-        # expressions of each work, latest version first
-        self.expressions = {w: sorted(ds, key=lambda d: (docs[d][1], d), reverse=True)
-                            for w, ds in by_work.items()}
-        self.by_ref = {(d, n): i for i, (d, n, _) in facts.items()}
-
-    def work(self, i: int) -> str:
-        doc = self.facts[i][0]
-        return self.docs[doc][0] if doc in self.docs else doc
-
-    def jurisdictions(self, i: int) -> frozenset[str]:
-        doc = self.facts[i][0]
-        return frozenset(j.strip() for j in self.docs[doc][4].split(";") if j.strip()
-                         ) if doc in self.docs else frozenset()
-
-    def national(self, i: int) -> bool:
-        doc = self.facts[i][0]
-        return doc in self.docs and self.docs[doc][3] != "treaty"
-
-    def group(self, i: int) -> tuple[str, str]:
-        return (self.work(i), self.facts[i][1])
-
-    def collapse_key(self, i: int) -> tuple[str, str] | None:
-        """``(work, number)`` when the work has several expressions, else None."""
-        work = self.work(i)
-        return (work, self.facts[i][1]) if len(self.expressions.get(work, ())) > 1 else None
-
-    def preference(self, i: int, *, language: str | None) -> int:
-        """Lower is preferred: an expression in ``language``, then the latest version."""
-        doc = self.facts[i][0]
-        order = self.expressions.get(self.work(i), [doc])
-        rank = order.index(doc) if doc in order else len(order)
-        return rank + (0 if language is None or self.docs.get(doc, ("",) * 3)[2] == language
-                       else 1000)
-
-    def with_preferred(self, ranked: Sequence[int], language: str | None) -> list[int]:
-        """``ranked`` with each collapsible group's preferred expression added after the
-        group's first id, when the index holds it but the candidates lack it."""
-        out: list[int] = []
-        seen = set(ranked)
-        for i in ranked:
-            out.append(i)
-            work = self.work(i)
-            docs = self.expressions.get(work, ())
-            if len(docs) < 2:
-                continue
-            number = self.facts[i][1]
-            found = [j for d in docs if (j := self.by_ref.get((d, number))) is not None]
-            if not found:
-                continue
-            best = min(found, key=lambda j: self.preference(j, language=language))
-            if best not in seen and self.facts[best][2]:
-                out.append(best)
-                seen.add(best)
-        return out
 
 
 _INDEXES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], SearchIndex]] = (

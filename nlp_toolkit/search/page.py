@@ -7,6 +7,8 @@ the first 10 of a page of 50 (prefix-stable).
 - :func:`collapse`: the expressions of one provision (the same section in the as-enacted
   act and its reprint, or in the English and Thai texts of one act) become one hit at the
   best rank any of them reached, represented by the preferred expression.
+- :class:`UnitTable`: the candidates' attributes the page reads (document, number, operative
+  flag, work, expressions of each work), built by the search index from the store.
 - :func:`arrange`: a greedy re-ordering in which every page of ``page`` results holds at
   most ``per_work`` hits of one work (when other candidates remain), and national law and
   treaties each hold at least their share of every prefix (when they have candidates left).
@@ -22,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Sequence
 
-__all__ = ["Arrangement", "arrange", "collapse"]
+__all__ = ["Arrangement", "UnitTable", "arrange", "collapse", "script_language"]
 
 
 def collapse(ranked: Sequence[int], *, key: Callable[[int], Hashable | None],
@@ -140,3 +142,80 @@ def _pick(remaining: Sequence[int], work: Callable[[int], Hashable],
         if fallback is None:
             fallback = j
     return fallback
+
+
+def script_language(text: str) -> str:
+    """The language a text's script suggests: ``zh`` (Han), ``th`` (Thai), else ``en``."""
+    for ch in text:
+        if "\u0e00" <= ch <= "\u0e7f":
+            return "th"
+        if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
+            return "zh"
+    return "en"
+
+
+class UnitTable:
+    """Retrieval units' document, number and operative flag, with their documents' works:
+    the attributes the result page groups, orders and filters candidates by."""
+
+    def __init__(self, facts: dict[int, tuple[str, str, bool]],
+                 docs: dict[str, tuple[str, str, str, str, str]]) -> None:
+        self.facts = facts
+        self.docs = docs
+        by_work: dict[str, list[str]] = {}
+        for doc_id, (work, *_rest) in docs.items():
+            by_work.setdefault(work, []).append(doc_id)
+        # expressions of each work, latest version first
+        self.expressions = {w: sorted(ds, key=lambda d: (docs[d][1], d), reverse=True)
+                            for w, ds in by_work.items()}
+        self.by_ref = {(d, n): i for i, (d, n, _) in facts.items()}
+
+    def work(self, i: int) -> str:
+        doc = self.facts[i][0]
+        return self.docs[doc][0] if doc in self.docs else doc
+
+    def jurisdictions(self, i: int) -> frozenset[str]:
+        doc = self.facts[i][0]
+        return frozenset(j.strip() for j in self.docs[doc][4].split(";") if j.strip()
+                         ) if doc in self.docs else frozenset()
+
+    def national(self, i: int) -> bool:
+        doc = self.facts[i][0]
+        return doc in self.docs and self.docs[doc][3] != "treaty"
+
+    def group(self, i: int) -> tuple[str, str]:
+        return (self.work(i), self.facts[i][1])
+
+    def collapse_key(self, i: int) -> tuple[str, str] | None:
+        """``(work, number)`` when the work has several expressions, else None."""
+        work = self.work(i)
+        return (work, self.facts[i][1]) if len(self.expressions.get(work, ())) > 1 else None
+
+    def preference(self, i: int, *, language: str | None) -> int:
+        """Lower is preferred: an expression in ``language``, then the latest version."""
+        doc = self.facts[i][0]
+        order = self.expressions.get(self.work(i), [doc])
+        rank = order.index(doc) if doc in order else len(order)
+        return rank + (0 if language is None or self.docs.get(doc, ("",) * 3)[2] == language
+                       else 1000)
+
+    def with_preferred(self, ranked: Sequence[int], language: str | None) -> list[int]:
+        """``ranked`` with each collapsible group's preferred expression added after the
+        group's first id, when the index holds it but the candidates lack it."""
+        out: list[int] = []
+        seen = set(ranked)
+        for i in ranked:
+            out.append(i)
+            work = self.work(i)
+            docs = self.expressions.get(work, ())
+            if len(docs) < 2:
+                continue
+            number = self.facts[i][1]
+            found = [j for d in docs if (j := self.by_ref.get((d, number))) is not None]
+            if not found:
+                continue
+            best = min(found, key=lambda j: self.preference(j, language=language))
+            if best not in seen and self.facts[best][2]:
+                out.append(best)
+                seen.add(best)
+        return out
