@@ -395,3 +395,26 @@ def test_gazette_ayat_missing_its_bracket_and_pasal_has_no_heading() -> None:
     assert [p.ref for p in provs] == ["id:1", "id:2", "id:2(1)", "id:2(1)(a)", "id:2(1)(b)",
                                       "id:2(2)"]
     assert all(p.heading == "" for p in provs)
+
+
+
+def test_vietnamese_d_with_stroke_is_searchable_without_it(tmp_path: Path) -> None:
+    """``dieu`` finds ``Điều`` and ``du lieu`` finds ``dữ liệu``: the index folds đ to d and
+    SQLite's unicode61 drops tone marks (a toy law written for the test, the real query path)."""
+    from nlp_toolkit.records import Line
+    from nlp_toolkit.search.index import search
+    from nlp_toolkit.store import DocumentMeta, Store
+    from nlp_toolkit.store.fts import fold
+
+    assert fold("Đ đ") == "D d"
+    lines = ("Điều 1. Phạm vi", "Luật này quy định về đồ chơi.",
+             "Điều 2. Bảo vệ dữ liệu", "Người bán phải bảo vệ dữ liệu của khách hàng.")
+    doc = ExtractedDocument(lines=tuple(Line(t) for t in lines), page_count=1)
+    with Store.open(tmp_path / "vn.sqlite") as store:
+        store.write_document(DocumentMeta(doc_id="vn-toy", path="vn-toy.txt", sha256="vn",
+                                          doc_type="statute", language="vi",
+                                          jurisdiction="VNM"),
+                             doc, segment("vn-toy", doc, language="vi"))
+        refs = [h.ref for h in search(store, "bao ve du lieu", mode="lexical")]
+        assert refs[:1] == ["vn-toy:2"], refs
+        assert [h.ref for h in search(store, "do choi", mode="lexical")][:1] == ["vn-toy:1"]
