@@ -250,3 +250,18 @@ def test_platt_fit_is_monotone_and_compresses_saturated_logits() -> None:
     a, b = fit_platt(logits, y)
     assert 0 < a < 1  # overconfident raw log-odds are flattened
     assert fit_platt(logits, np.zeros_like(y)).tolist() == [1.0, 0.0]
+
+
+def test_hold_out_reads_the_test_documents_of_a_split_file(tmp_path: Path) -> None:
+    import click
+
+    from nlp_toolkit.cli.score_cmds import _held_out
+
+    good = tmp_path / "splits.json"
+    good.write_text(json.dumps({"tune": ["a"], "test": ["b", "c"]}))
+    assert _held_out(good) == ["b", "c"] and _held_out(None) == []
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"tune": ["a"]}))
+    with pytest.raises(click.ClickException, match="'test' list"):
+        _held_out(bad)
+    assert _held_out(REPO / "corpus" / "dev" / "label_splits.json")  # the project's split

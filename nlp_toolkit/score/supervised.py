@@ -215,6 +215,7 @@ def fit_scoring_model(
     per_topic_thresholds: bool = True,
     features: tuple[np.ndarray, np.ndarray] | None = None,
     calibrate: bool = True,
+    layer_c: float = 1.0,
 ) -> ScoringModel:
     """Fit the topic, bindingness and direction layers.
 
@@ -238,6 +239,7 @@ def fit_scoring_model(
         calibrate: map topic logits to probabilities with a Platt fit on out-of-document
             (grouped) folds, so scores are graded rather than saturated; thresholds are
             then tuned on the calibrated out-of-fold probabilities.
+        layer_c: inverse regularisation strength of the bindingness and direction layers.
 
     Raises:
         ValueError: when the inputs differ in length or hold fewer than two documents.
@@ -283,12 +285,12 @@ def fit_scoring_model(
     )
     fitted = _fit_topics(z, y, learned, c)
     bind_coef, bind_intercept = _ordered(
-        _lr(1.0, balanced=False).fit(xb, list(bindingness)), BIND_CLASSES
+        _lr(layer_c, balanced=False).fit(xb, list(bindingness)), BIND_CLASSES
     )
     bind_pred, _ = _softmax_argmax(xb @ bind_coef.T + bind_intercept, BIND_CLASSES)
     xd = direction_features(texts, languages, oof, ids, thresholds, bind_pred)
     dir_coef, dir_intercept = _ordered(
-        _lr(1.0, balanced=False).fit(xd, list(direction)), DIR_CLASSES
+        _lr(layer_c, balanced=False).fit(xd, list(direction)), DIR_CLASSES
     )
     return ScoringModel(
         topic_ids=ids,
