@@ -60,7 +60,7 @@ def test_supervised_scorer_on_english_and_chinese(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason=(
+@pytest.mark.xfail(strict=True, reason=(
     "known regression (issue #13): the direction layer chosen under the transfer protocol "
     "calls PIPL art. 38 (transfer after a security assessment) neutral, logits restrictive "
     "0.52 vs neutral 0.83; asserted-topic indicators as direction features fix it but "
@@ -70,6 +70,13 @@ def test_transfer_conditions_are_restrictive(use_m3: Embedder,
     scorer = SupervisedScorer(default_model, use_m3)
     scores = scorer.score(TEXTS, LANGS, doc_ids=[str(i) for i in range(len(TEXTS))])
     assert scores[2].direction == "restrictive"
+
+
+@pytest.mark.slow
+def test_evidence_spans_and_labels_follow_the_thresholds(use_m3: Embedder,
+                                                          default_model: ScoringModel) -> None:
+    scorer = SupervisedScorer(default_model, use_m3)
+    scores = scorer.score(TEXTS, LANGS, doc_ids=[str(i) for i in range(len(TEXTS))])
     for text, s in zip(TEXTS, scores, strict=True):
         assert set(s.topics) == set(default_model.topic_ids)
         assert {ev.topic for ev in s.evidence} == set(s.labels)
