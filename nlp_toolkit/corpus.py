@@ -291,6 +291,43 @@ class Corpus:
                                                      other_jurisdictions=other_jurisdictions),
                        columns=SEARCH_FIELDS)
 
+    def links(self, ref: str, *, k: int = 5, jurisdiction: str | None = None) -> pd.DataFrame:
+        """For a treaty provision, each party's national provisions that implement or restrict
+        it, ranked within the party (see :mod:`nlp_toolkit.analysis.links`): one row per link
+        (``doc_id``, ``number``, ``ref``, ``jurisdiction``, ``rank``, ``score``, ``relation``,
+        ``evidence``...) and one ``gap`` row per party with none.
+
+        Raises:
+            ToolkitError: unknown ``ref``, a treaty naming no parties, ``jurisdiction`` not a
+                party, or an index without use-m3 vectors.
+
+        Example:
+            >>> df = corpus.links("rcep-2020:12.15", k=3, jurisdiction="MYS")
+            >>> set(df["jurisdiction"]), df["rank"].max() <= 3
+            ({'MYS'}, True)
+        """
+        return self.links_table([ref], k=k, jurisdiction=jurisdiction)
+
+    def links_table(self, refs: str | Sequence[str], *, k: int = 5,
+                    jurisdiction: str | None = None, chapter: str | None = None
+                    ) -> pd.DataFrame:
+        """The commitment × party table: :meth:`links` for several commitments, or for every
+        article of the treaty ``refs`` (a doc_id) that carries a digital-trade topic
+        (``chapter`` keeps one chapter: ``"12"``). One row per link or gap, with a
+        ``commitment`` column.
+
+        Raises:
+            ToolkitError: as :meth:`links`, or the treaty is not scored.
+        """
+        import pandas as pd
+
+        from nlp_toolkit.analysis.links import LINK_FIELDS, commitments, link_records
+
+        wanted = (commitments(self.store, refs, chapter=chapter) if isinstance(refs, str)
+                  else list(refs))
+        rows = list(link_records(self.store, wanted, k=k, jurisdiction=jurisdiction))
+        return pd.DataFrame(rows, columns=[*LINK_FIELDS, "signals", "gap"])
+
     def compare(self, a: str, b: str, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
                 model: str | None = None, topic: str | None = None, k: int | None = 20,
                 mutual_only: bool = False) -> Results:

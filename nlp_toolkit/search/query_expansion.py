@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["LEXICON", "translate", "translate_groups"]
+__all__ = ["LEXICON", "LEXICON_ID", "concept_groups", "translate", "translate_groups"]
 
 #: English phrases (``|``-separated synonyms, lower case) -> Chinese terms.
 LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -94,6 +94,31 @@ LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("complaint|report", ("投诉", "举报")),
 )
 
+#: English phrases (``|``-separated) -> terms of the Indonesian laws' own wording
+#: (``concept_groups`` only: a treaty's English meets an Indonesian statute lexically).
+LEXICON_ID: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("electronic signature|electronic signatures|electronic authentication|authentication",
+     ("tanda tangan elektronik", "autentikasi")),
+    ("electronic record|electronic records|electronic document|electronic documents|"
+     "electronic form|electronic information",
+     ("informasi elektronik", "dokumen elektronik")),
+    ("electronic transaction|electronic transactions|electronic commerce|e-commerce",
+     ("transaksi elektronik", "perdagangan")),
+    ("electronic contract|contract|contracts", ("kontrak elektronik", "kontrak")),
+    ("certification|certification authority|certification service",
+     ("sertifikasi elektronik", "penyelenggara sertifikasi")),
+    ("electronic system|network|computing facilities|data centre|data center|server",
+     ("sistem elektronik", "pusat data")),
+    ("personal data|personal information", ("data pribadi",)),
+    ("consumer|consumers|consumer protection", ("konsumen", "perlindungan konsumen")),
+    ("unsolicited|spam|commercial electronic message", ("tanpa persetujuan",)),
+    ("customs duties|customs duty|tariff", ("bea masuk", "kepabeanan")),
+    ("paperless|trade administration documents", ("dokumen elektronik",)),
+    ("cybersecurity|cyber security|security incident", ("keamanan", "insiden")),
+    ("cooperation|co-operation", ("kerja sama",)),
+    ("transfer abroad|cross-border|outside the territory", ("luar wilayah", "lintas batas")),
+)
+
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
@@ -161,3 +186,41 @@ def translate_groups(query: str) -> list[tuple[str, ...]]:
 def translate(query: str) -> list[str]:
     """:func:`translate_groups` flattened, each term once (pure)."""
     return list(dict.fromkeys(t for group in translate_groups(query) for t in group))
+
+
+def concept_groups(text: str) -> list[tuple[str, ...]]:
+    """Every term, in both languages, of the lexicon entries whose phrases ``text`` uses (pure).
+
+    Where :func:`translate_groups` gives the other language only, this gives the whole entry:
+    the English synonyms as well ("cross-border transfer" brings "transfer abroad", "outside
+    the country"), so a treaty's wording finds a national law's. One group per entry, in
+    order of first appearance; the phrase found comes first.
+
+    >>> concept_groups("cross-border transfer of information")[0][:3]
+    ('cross-border transfer', 'transfer abroad', 'transfer outside')
+    """
+    out: dict[int, list[str]] = {}
+    entries = [([p.strip() for p in phrases.split("|") if p.strip()], zh)
+               for phrases, zh in (*LEXICON, *LEXICON_ID)]
+    if _has_cjk(text):
+        for i, (names, zh) in enumerate(entries):
+            hit = [t for t in zh if t in text]
+            if hit:
+                out[i] = [*hit, *names, *(t for t in zh if t not in hit)]
+        return [tuple(dict.fromkeys(v)) for v in out.values()]
+    words = " " + " ".join(_WORD.findall(text.lower())) + " "
+    found: list[tuple[int, int, str]] = []
+    phrases = sorted({p for names, _ in entries for p in names}, key=lambda p: -len(p))
+    for phrase in phrases:
+        needle = f" {phrase} "
+        pos = words.find(needle)
+        if pos >= 0:
+            # a phrase may name entries of both tables: each gets it
+            found.extend((pos, i, phrase) for i, (names, _) in enumerate(entries)
+                         if phrase in names)
+            words = words.replace(needle, " | ")
+    for _, entry, phrase in sorted(found):
+        names, zh = entries[entry]
+        group = out.setdefault(entry, [])
+        group.extend([phrase, *names, *zh])
+    return [tuple(dict.fromkeys(v)) for v in out.values()]
