@@ -13,36 +13,31 @@ Reserved (held-out) laws are excluded from the candidates: the judgments were wr
 against the non-reserved laws only, so a reserved law's provision would take a slot that no
 judgment can credit.
 
-``--grid`` searches the signal weights and the gap threshold; ``--train`` fits the relation
-model on the tune half and writes it to ``models/links/`` with its card.
+``--grid`` searches the signal weights and the gap threshold, and compares relation rules.
 
 Usage:
-    python benchmarks/links.py --db /tmp/index.sqlite [--split tune] [--grid] [--train]
+    python benchmarks/links.py --db /tmp/index.sqlite [--split tune] [--grid]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nlp_toolkit.analysis.link_model import RelationModel, relation_features
 from nlp_toolkit.analysis.links import MIN_SCORE, WEIGHTS, LinkIndex, relation, shared_topics
 from nlp_toolkit.analysis.parties import national_docs
 from nlp_toolkit.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGMENTS = ROOT / "corpus" / "dev" / "link_judgments.jsonl"
-MODEL_DIR = ROOT / "models" / "links"
 RESERVED = ("sgp-pdpa-2012", "sgp-cybersecurity-act-2018", "mys-pdpa-2010-as-enacted",
             "mys-pdpa-2010-reprint-2023", "mys-pdpa-amendment-2024", "tha-pdpa-2019-en",
             "tha-pdpa-2019-th", "chn-pipl-2021", "chn-data-security-law-2021",
@@ -62,7 +57,7 @@ class Cell:
     signals: np.ndarray  # (n, 3) dense, lexical, topic
     refs: list[str]
     rule: list[str]  # relation by the direction rules
-    features: list[list[float]]  # relation-model features
+    strict: list[str]  # the first rule: implements only where the national rule is hard
     gold: list[dict[str, Any]]
 
 
@@ -84,15 +79,15 @@ def collect(store: Store, judgments: Sequence[dict[str, Any]], *, collapse: bool
             signals = np.array([[x.dense, x.lexical, x.topic] for x in cands]).reshape(-1, 3)
             refs: list[str] = []
             rule: list[str] = []
-            feats: list[list[float]] = []
+            strict: list[str] = []
             for x in cands:
                 n = units[x.unit_id]
                 same = bool(shared_topics(c.topics, n.topics))
                 refs.append(n.ref)
-                rule.append(relation(c.direction, n.direction, n.bindingness, same_topic=same))
-                feats.append(relation_features(c.direction, n.direction, n.bindingness,
-                                               same_topic=same, agreement=x.topic))
-            cells.append(Cell(j["id"], jur, jur in j["gaps"], signals, refs, rule, feats,
+                rule.append(relation(c.direction, n.direction, same_topic=same))
+                strict.append(rule[-1] if rule[-1] != "implements" or n.bindingness == "hard"
+                              or n.direction == "liberalizing" else "related")
+            cells.append(Cell(j["id"], jur, jur in j["gaps"], signals, refs, rule, strict,
                               [g for g in j["links"] if g["jurisdiction"] == jur]))
     return cells
 
@@ -110,7 +105,7 @@ def same_law(store: Store) -> Callable[[str, str], bool]:
 
 def score_cells(cells: Sequence[Cell], same: Callable[[str, str], bool], *,
                 weights: Mapping[str, float], min_score: float, k: int = 5,
-                model: RelationModel | None = None) -> dict[str, Any]:
+                strict: bool = False) -> dict[str, Any]:
     w = np.array([weights.get(s, 0.0) for s in SIGNALS])
     n = found = right = gap_ok = 0
     confusion: Counter[str] = Counter()
@@ -124,8 +119,7 @@ def score_cells(cells: Sequence[Cell], same: Callable[[str, str], bool], *,
             if hit is None:
                 continue
             found += 1
-            pred = (model.predict([cell.features[hit]])[0] if model is not None
-                    else cell.rule[hit])
+            pred = cell.strict[hit] if strict else cell.rule[hit]
             right += pred == g["relation"]
             confusion[f"{g['relation']}->{pred}"] += 1
     return {"links": n, "found": found, "top5": round(found / n, 3) if n else 0.0,
@@ -134,26 +128,11 @@ def score_cells(cells: Sequence[Cell], same: Callable[[str, str], bool], *,
             "confusion": dict(sorted(confusion.items()))}
 
 
-def training_pairs(cells: Sequence[Cell], same: Callable[[str, str], bool]
-                   ) -> tuple[list[list[float]], list[str]]:
-    """Relation-model examples: each judged link whose provision is among the candidates."""
-    X, y = [], []
-    for cell in cells:
-        for g in cell.gold:
-            i = next((i for i, r in enumerate(cell.refs) if same(r, g["ref"])), None)
-            if i is not None:
-                X.append(cell.features[i])
-                y.append(g["relation"])
-    return X, y
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--db", required=True)
     ap.add_argument("--split", default="tune", choices=("tune", "test", "all"))
     ap.add_argument("--grid", action="store_true", help="search weights and gap threshold")
-    ap.add_argument("--train", action="store_true",
-                    help="fit the relation model on the tune half; write models/links/")
     ap.add_argument("--judgments", type=Path, default=JUDGMENTS)
     args = ap.parse_args()
     judgments = read_judgments(args.judgments, args.split)
@@ -172,11 +151,9 @@ def main() -> None:
             res = score_cells(cs, same, weights=weights, min_score=threshold)
             print(json.dumps({"split": args.split, "design": name, "weights": weights,
                               "min_score": threshold, **res}))
-        model_path = MODEL_DIR / "relation.json"
-        if model_path.exists():
-            res = score_cells(cells, same, weights=WEIGHTS, min_score=MIN_SCORE,
-                              model=RelationModel.read(model_path))
-            print(json.dumps({"split": args.split, "design": "+relation model", **res}))
+        res = score_cells(cells, same, weights=WEIGHTS, min_score=MIN_SCORE, strict=True)
+        print(json.dumps({"split": args.split, "design": "relation: hard rules only "
+                          "implement (first rule)", **res}))
         if args.grid:
             grid = []
             for wl, wt in itertools.product((0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2),
@@ -189,31 +166,6 @@ def main() -> None:
             for t in np.arange(0.3, 0.9, 0.05):
                 res = score_cells(cells, same, weights=WEIGHTS, min_score=float(t))
                 print(f"threshold {t:.2f}: top5 {res['top5']} gap {res['gap_accuracy']}")
-        if args.train:
-            if args.split != "tune":
-                raise SystemExit("train on the tune half only")
-            X, y = training_pairs(cells, same)
-            model = RelationModel(C=1.0).fit(X, y)
-            MODEL_DIR.mkdir(parents=True, exist_ok=True)
-            model.write(model_path)
-            import sklearn
-
-            data_hash = hashlib.sha256(args.judgments.read_bytes()).hexdigest()
-            card = {"model": "links relation classifier", "kind": "multinomial logistic "
-                    "regression (scikit-learn), class_weight=balanced",
-                    "trained": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "training_data": "corpus/dev/link_judgments.jsonl, split=tune: the judged "
-                    "links found among the candidates", "training_data_sha256": data_hash,
-                    "examples": len(y), "classes": dict(Counter(y)),
-                    "library_versions": {"scikit-learn": sklearn.__version__,
-                                         "numpy": np.__version__},
-                    "features": model.to_dict()["features"],
-                    "metrics_tune_relation_accuracy_in_sample": score_cells(
-                        cells, same, weights=WEIGHTS, min_score=MIN_SCORE,
-                        model=model)["relation"]}
-            (MODEL_DIR / "meta.json").write_text(json.dumps(card, indent=1) + "\n",
-                                                 encoding="utf-8")
-            print(json.dumps(card))
 
 
 if __name__ == "__main__":

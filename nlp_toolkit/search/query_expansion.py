@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["LEXICON", "LEXICON_ID", "concept_groups", "translate", "translate_groups"]
+__all__ = ["LEXICON", "CONCEPTS", "concept_groups", "translate", "translate_groups"]
 
 #: English phrases (``|``-separated synonyms, lower case) -> Chinese terms.
 LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -94,29 +94,41 @@ LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("complaint|report", ("投诉", "举报")),
 )
 
-#: English phrases (``|``-separated) -> terms of the Indonesian laws' own wording
-#: (``concept_groups`` only: a treaty's English meets an Indonesian statute lexically).
-LEXICON_ID: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("electronic signature|electronic signatures|electronic authentication|authentication",
-     ("tanda tangan elektronik", "autentikasi")),
+#: Trade-law concepts: English treaty phrases (``|``-separated) -> the wording of national
+#: laws in Chinese and Indonesian (``concept_groups`` only, for ``links``: a treaty's English
+#: meets a national statute lexically). Written from the taxonomy's topics, not from any
+#: one commitment.
+CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("electronic signature|electronic signatures|electronic authentication|authentication|"
+     "digital certificate|digital certificates|certificates",
+     ("电子签名", "电子认证", "tanda tangan elektronik", "sertifikat elektronik",
+      "autentikasi")),
+    ("electronic transaction|electronic transactions|uncitral|model law",
+     ("数据电文", "电子签名", "transaksi elektronik", "informasi elektronik")),
     ("electronic record|electronic records|electronic document|electronic documents|"
-     "electronic form|electronic information",
-     ("informasi elektronik", "dokumen elektronik")),
-    ("electronic transaction|electronic transactions|electronic commerce|e-commerce",
-     ("transaksi elektronik", "perdagangan")),
-    ("electronic contract|contract|contracts", ("kontrak elektronik", "kontrak")),
-    ("certification|certification authority|certification service",
-     ("sertifikasi elektronik", "penyelenggara sertifikasi")),
-    ("electronic system|network|computing facilities|data centre|data center|server",
-     ("sistem elektronik", "pusat data")),
-    ("personal data|personal information", ("data pribadi",)),
-    ("consumer|consumers|consumer protection", ("konsumen", "perlindungan konsumen")),
-    ("unsolicited|spam|commercial electronic message", ("tanpa persetujuan",)),
-    ("customs duties|customs duty|tariff", ("bea masuk", "kepabeanan")),
-    ("paperless|trade administration documents", ("dokumen elektronik",)),
-    ("cybersecurity|cyber security|security incident", ("keamanan", "insiden")),
-    ("cooperation|co-operation", ("kerja sama",)),
-    ("transfer abroad|cross-border|outside the territory", ("luar wilayah", "lintas batas")),
+     "electronic form|electronic information|data message|electronically|legal equivalent",
+     ("数据电文", "电子形式", "informasi elektronik", "dokumen elektronik")),
+    ("electronic commerce|e-commerce",
+     ("电子商务", "transaksi elektronik", "perdagangan melalui sistem elektronik")),
+    ("paperless|paperless trading|trade administration documents",
+     ("无纸化", "电子单证", "单证", "dokumen elektronik")),
+    ("customs duties|customs duty|electronic transmissions",
+     ("关税", "bea masuk", "kepabeanan")),
+    ("consumer|consumers|consumer protection|fraudulent|deceptive",
+     ("消费者", "欺诈", "konsumen", "perlindungan konsumen")),
+    ("unsolicited|spam|commercial electronic message|commercial electronic messages",
+     ("商业性", "广告", "tanpa persetujuan")),
+    ("personal information|personal data|privacy", ("个人信息", "data pribadi", "privasi")),
+    ("computing facilities|data centre|data center|server|servers",
+     ("境内存储", "服务器", "pusat data", "penempatan sistem elektronik")),
+    ("cross-border|transfer abroad|outside the territory",
+     ("境外", "跨境", "出境", "luar wilayah")),
+    ("cooperation|co-operation|capacity building|exchange information|share information",
+     ("合作", "交流", "kerja sama")),
+    ("cybersecurity|cyber security|computer security incidents|malicious code",
+     ("网络安全", "安全事件", "keamanan siber", "insiden")),
+    ("source code", ("源代码", "kode sumber")),
+    ("small and medium enterprises|smes", ("中小企业", "usaha mikro")),
 )
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -201,7 +213,7 @@ def concept_groups(text: str) -> list[tuple[str, ...]]:
     """
     out: dict[int, list[str]] = {}
     entries = [([p.strip() for p in phrases.split("|") if p.strip()], zh)
-               for phrases, zh in (*LEXICON, *LEXICON_ID)]
+               for phrases, zh in (*LEXICON, *CONCEPTS)]
     if _has_cjk(text):
         for i, (names, zh) in enumerate(entries):
             hit = [t for t in zh if t in text]
