@@ -15,6 +15,20 @@ judgment can credit.
 
 ``--grid`` searches the signal weights and the gap threshold, and compares relation rules.
 
+Figures (index: the shared corpus's national laws + the judged treaties, use-m3, scored with
+models/default; 2026-12-07). Tune half (78 judged links; 76 reachable, ceiling 0.82 since
+some commitments have more than 5 links in one party), top-5 recall / relation accuracy of
+links found / gap accuracy:
+
+    dense                         0.128 / 0.60 / 0.39
+    + BM25 of key terms (0.3)     0.256 / 0.75 / 0.39
+    + topic agreement (0.3)       0.346 / 0.63 / 0.39
+    + version collapse            0.346 / 0.63 / 0.39   (only reserved laws have versions)
+    + gap threshold 0.55          0.333 / 0.62 / 0.51
+    first relation rule (hard)    0.333 / 0.35 / 0.51
+
+Test half, measured once with the final design (99 judged links): 0.232 / 0.74 / 0.64.
+
 Usage:
     python benchmarks/links.py --db /tmp/index.sqlite [--split tune] [--grid]
 """

@@ -208,3 +208,19 @@ def test_links_matrix_cli(analysis_db: Path) -> None:
     for r in rows:  # one column per party with national law; a cell is links or a gap
         assert {"MYS", "SGP"} <= set(r) and "AUS" not in r
         assert r["MYS"] == "gap" or r["MYS"].endswith(")")
+
+
+def test_report_section_shows_the_table_with_gaps() -> None:
+    from nlp_toolkit.analysis.links import CommitmentTable
+    from nlp_toolkit.outputs.report import _commitments_html
+
+    link = {"ref": "x-law:5", "relation": "restricts", "bindingness": "hard",
+            "direction": "restrictive", "heading": "Storage <in> country"}
+    table = CommitmentTable("rcep-2020", [("rcep-2020:12.14", "Location of Computing Facilities")],
+                            ["CHN", "SGP"], {("rcep-2020:12.14", "CHN"): [link],
+                                             ("rcep-2020:12.14", "SGP"): []}, ["AUS"])
+    html = _commitments_html(table)
+    assert "Commitments and national law" in html and "chapter 12" in html
+    assert "x-law:5" in html and "restricts" in html and "none found" in html
+    assert "Storage &lt;in&gt; country" in html and "AUS" in html
+    assert table.to_pandas().loc[0, "SGP"] == "gap"
