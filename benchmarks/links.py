@@ -46,7 +46,14 @@ from typing import Any
 
 import numpy as np
 
-from nlp_toolkit.analysis.links import MIN_SCORE, WEIGHTS, LinkIndex, relation, shared_topics
+from nlp_toolkit.analysis.links import (
+    MIN_SCORE,
+    TOPIC_FLOOR,
+    WEIGHTS,
+    LinkIndex,
+    relation,
+    shared_topics,
+)
 from nlp_toolkit.analysis.parties import national_docs
 from nlp_toolkit.store import Store
 
@@ -73,6 +80,7 @@ class Cell:
     rule: list[str]  # relation by the direction rules
     strict: list[str]  # the first rule: implements only where the national rule is hard
     gold: list[dict[str, Any]]
+    scored: bool = True  # the scorer reads the party's law (else no gap threshold)
 
 
 def read_judgments(path: Path, split: str) -> list[dict[str, Any]]:
@@ -101,8 +109,10 @@ def collect(store: Store, judgments: Sequence[dict[str, Any]], *, collapse: bool
                 rule.append(relation(c.direction, n.direction, same_topic=same))
                 strict.append(rule[-1] if rule[-1] != "implements" or n.bindingness == "hard"
                               or n.direction == "liberalizing" else "related")
+            scored = any(x.topic > 0 and max(units[x.unit_id].topics.values(), default=0.0)
+                         >= TOPIC_FLOOR for x in cands[:50])
             cells.append(Cell(j["id"], jur, jur in j["gaps"], signals, refs, rule, strict,
-                              [g for g in j["links"] if g["jurisdiction"] == jur]))
+                              [g for g in j["links"] if g["jurisdiction"] == jur], scored))
     return cells
 
 
@@ -125,7 +135,8 @@ def score_cells(cells: Sequence[Cell], same: Callable[[str, str], bool], *,
     confusion: Counter[str] = Counter()
     for cell in cells:
         score = cell.signals @ w if len(cell.refs) else np.zeros(0)
-        order = [i for i in np.argsort(-score, kind="stable") if score[i] >= min_score][:k]
+        cut = min_score if cell.scored else -np.inf
+        order = [i for i in np.argsort(-score, kind="stable") if score[i] >= cut][:k]
         gap_ok += (not order) == cell.gap
         for g in cell.gold:
             n += 1

@@ -302,8 +302,8 @@ class Corpus:
                 party, or an index without use-m3 vectors.
 
         Example:
-            >>> df = corpus.links("rcep-2020:12.15", k=3, jurisdiction="MYS")
-            >>> set(df["jurisdiction"]), df["rank"].max() <= 3
+            >>> df = corpus.links("tota-449:40215", k=3, jurisdiction="MYS")  # TPP art. 14.8
+            >>> set(df["jurisdiction"]), bool(df["rank"].max() <= 3)
             ({'MYS'}, True)
         """
         return self.links_table([ref], k=k, jurisdiction=jurisdiction)
@@ -318,6 +318,11 @@ class Corpus:
 
         Raises:
             ToolkitError: as :meth:`links`, or the treaty is not scored.
+
+        Example:
+            >>> table = corpus.links_table("tota-449", k=1, jurisdiction="SGP")
+            >>> bool((table["commitment"] == "tota-449:40215").any())
+            True
         """
         import pandas as pd
 

@@ -335,7 +335,14 @@ class LinkIndex:
             parties = [jurisdiction]
         out: list[dict[str, Any]] = []
         for jur in parties:
-            found = [x for x in self.candidates(c, jur) if x.score >= self.min_score][:k]
+            cands = self.candidates(c, jur)
+            # the threshold assumes topic scores on the national side; where the scorer
+            # reads none of the party's law (a language it does not know: every topic
+            # under the floor), the score lacks that part and a gap would be the scorer's
+            cut = self.min_score if any(x.topic > 0 and max(
+                self.units([x.unit_id])[x.unit_id].topics.values(), default=0.0)
+                >= TOPIC_FLOOR for x in cands[:50]) else float("-inf")
+            found = [x for x in cands if x.score >= cut][:k]
             if not found:
                 out.append({"commitment": c.ref, "jurisdiction": jur, "gap": True})
                 continue
