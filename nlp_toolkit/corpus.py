@@ -322,6 +322,48 @@ class Corpus:
             all_versions=all_versions, include_non_operative=include_non_operative,
             design=design), columns=SEARCH_FIELDS)
 
+    def links(self, ref: str, *, k: int = 5, jurisdiction: str | None = None) -> pd.DataFrame:
+        """For a treaty provision, each party's national provisions that implement or restrict
+        it, ranked within the party (see :mod:`nlp_toolkit.analysis.links`): one row per link
+        (``doc_id``, ``number``, ``ref``, ``jurisdiction``, ``rank``, ``score``, ``relation``,
+        ``evidence``...) and one ``gap`` row per party with none.
+
+        Raises:
+            ToolkitError: unknown ``ref``, a treaty naming no parties, ``jurisdiction`` not a
+                party, or an index without use-m3 vectors.
+
+        Example:
+            >>> df = corpus.links("tota-449:40215", k=3, jurisdiction="MYS")  # TPP art. 14.8
+            >>> set(df["jurisdiction"]), bool(df["rank"].max() <= 3)
+            ({'MYS'}, True)
+        """
+        return self.links_table([ref], k=k, jurisdiction=jurisdiction)
+
+    def links_table(self, refs: str | Sequence[str], *, k: int = 5,
+                    jurisdiction: str | None = None, chapter: str | None = None
+                    ) -> pd.DataFrame:
+        """The commitment × party table: :meth:`links` for several commitments, or for every
+        article of the treaty ``refs`` (a doc_id) that carries a digital-trade topic
+        (``chapter`` keeps one chapter: ``"12"``). One row per link or gap, with a
+        ``commitment`` column.
+
+        Raises:
+            ToolkitError: as :meth:`links`, or the treaty is not scored.
+
+        Example:
+            >>> table = corpus.links_table("tota-449", k=1, jurisdiction="SGP")
+            >>> bool((table["commitment"] == "tota-449:40215").any())
+            True
+        """
+        import pandas as pd
+
+        from nlp_toolkit.analysis.links import LINK_FIELDS, commitments, link_records
+
+        wanted = (commitments(self.store, refs, chapter=chapter) if isinstance(refs, str)
+                  else list(refs))
+        rows = list(link_records(self.store, wanted, k=k, jurisdiction=jurisdiction))
+        return pd.DataFrame(rows, columns=[*LINK_FIELDS, "signals", "gap"])
+
     def compare(self, a: str, b: str, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
                 model: str | None = None, topic: str | None = None, k: int | None = 20,
                 mutual_only: bool = False) -> Results:

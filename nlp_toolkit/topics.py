@@ -49,6 +49,22 @@ class Topic:
     exclude: Lexicon
     context: tuple[ContextRule, ...]
     exemplars: Lexicon
+    #: The closest items in public codings (``spec/taxonomy.md``), e.g. ``"TAPED ...; RDTII
+    #: 6.1, 6.4; DEAL data issues"``.
+    crosswalk: str = ""
+
+    @property
+    def rdtii(self) -> tuple[str, ...]:
+        """The RDTII 2.1 indicators of the crosswalk (``("6.1", "6.4")``), in its order.
+
+        >>> load_taxonomy().topic("data_flows").rdtii
+        ('6.1', '6.4')
+        """
+        for part in self.crosswalk.split(";"):
+            part = part.strip()
+            if part.startswith("RDTII "):
+                return tuple(x.strip() for x in part[len("RDTII "):].split(",") if x.strip())
+        return ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # hashed by identity, so caches can key on it
@@ -120,6 +136,7 @@ def loads_taxonomy(data: dict[str, Any]) -> Taxonomy:
                 exclude=_lex(raw.get("exclude")),
                 context=rules,
                 exemplars=_lex(raw.get("exemplars")),
+                crosswalk=str(raw.get("crosswalk", "")),
             )
         )
     bind = data.get("bindingness", {}).get("cues", {})

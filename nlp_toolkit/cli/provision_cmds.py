@@ -89,22 +89,51 @@ def provisions(doc_id: str | None, level: str, fmt: str | None, db: Path,
               help="'article': numbered articles and sections; 'all': every level.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]),
               help="File format [default: from the --out suffix].")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write.")
+@click.option("--evidence", type=click.Path(dir_okay=False, path_type=Path),
+              help="Instead: the evidence table (*.csv or *.parquet), one row per link and "
+                   "per topic finding of national law (honours --jurisdiction, --topic).")
+@click.option("--treaty", metavar="TREATY_DOC",
+              help="With --evidence: add the links of this treaty's commitments.")
+@click.option("--chapter", help="With --treaty: only this chapter's articles (e.g. 12).")
+@click.option("--no-findings", is_flag=True,
+              help="With --evidence: links only, no topic findings.")
 @db_option
-def export(doc_id: str | None, level: str, fmt: str | None, out: Path, db: Path,
-           **filters: Any) -> None:
+def export(doc_id: str | None, level: str, fmt: str | None, out: Path | None,
+           evidence: Path | None, treaty: str | None, chapter: str | None, no_findings: bool,
+           db: Path, **filters: Any) -> None:
     """Write provisions with their scores to a CSV, JSON Lines or Parquet file.
 
     CSV holds topics, labels and evidence as JSON strings; JSON Lines nests them; Parquet
     has one `topic.<id>` probability column per topic, labels as a list and evidence as a
     list of structs.
 
+    With --evidence, write the analysts' evidence table instead: economy, law name and
+    number, last amended, topic, RDTII indicator, article, a verbatim snippet with its
+    character offsets in the provision's text, rationale, source URL, confidence, notes.
+
     \b
     Examples:
       nlp-toolkit export --out provisions.parquet
       nlp-toolkit export --format csv --out mys.csv --jurisdiction MYS --topic data_flows
+      nlp-toolkit export --evidence evidence.csv --treaty rcep-2020 --chapter 12
     """
+    if (out is None) == (evidence is None):
+        raise click.UsageError("give --out FILE (provisions) or --evidence FILE (not both)")
+    if evidence is not None:
+        from nlp_toolkit.outputs.evidence import evidence_rows, write_evidence
+
+        with open_corpus(db, create=False) as corpus, library_errors():
+            n = write_evidence(evidence_rows(
+                corpus.store, treaty=treaty, chapter=chapter,
+                jurisdiction=filters.get("jurisdiction"), topic=filters.get("topic"),
+                findings=not no_findings), evidence)
+        click.echo(f"{n} evidence rows written to {evidence}", err=True)
+        return
+    if treaty is not None or chapter is not None or no_findings:
+        raise click.UsageError("--treaty, --chapter and --no-findings go with --evidence")
+    assert out is not None
     with open_corpus(db, create=False) as corpus, library_errors():
         n = corpus.export(out, format=cast(Any, fmt), doc=doc_id, level=level, **filters)
     click.echo(f"{n} provisions written to {out}", err=True)

@@ -1,5 +1,6 @@
 """Commands over the vectors: ``embed``, ``search``, ``similar``, ``compare`` (two
-jurisdictions or documents) and ``duplicates`` (legal transplants)."""
+jurisdictions or documents), ``duplicates`` (legal transplants) and ``links`` (treaty
+commitments to national law)."""
 
 from __future__ import annotations
 
@@ -311,5 +312,79 @@ def duplicates(threshold: float, min_docs: int, jurisdiction: str | None, fmt: s
                   width=shutil.get_terminal_size((120, 24)).columns)
 
 
+@click.command()
+@click.argument("ref", required=False)
+@click.option("-k", "k", type=click.IntRange(min=1), default=5, show_default=True,
+              help="National provisions per party.")
+@click.option("--jurisdiction", help="Only this party.")
+@click.option("--all", "whole", is_flag=True,
+              help="The whole table: REF names a treaty (rcep-2020, or any of its provisions), "
+                   "and every article of it carrying a digital-trade topic is linked against "
+                   "every party.")
+@click.option("--chapter", help="With --all: only this chapter's articles (e.g. 12).")
+@click.option("--matrix", is_flag=True,
+              help="With --all: one row per commitment, one column per party with national "
+                   "law in the index; a cell lists its provisions and relations, or 'gap'.")
+@format_option
+@db_option
+def links(ref: str | None, k: int, jurisdiction: str | None, whole: bool,
+          chapter: str | None, matrix: bool, fmt: str | None, db: Path) -> None:
+    """National provisions that implement or restrict treaty provision REF, party by party.
+
+    Each party of the treaty (from the manifest's notes or ToTA metadata) gets its top K
+    statute or regulation provisions, ranked by cross-lingual similarity, shared key terms
+    and topic agreement, each with a relation (implements, restricts, related) and the
+    phrases on both sides that ground it; a party with none gets a gap record.
+
+    \b
+    Examples:
+      nlp-toolkit links rcep-2020:12.15 --jurisdiction CHN
+      nlp-toolkit links --all rcep-2020 --chapter 12 --format jsonl > links.jsonl
+      nlp-toolkit links --all rcep-2020 --chapter 12 --matrix -k 3
+    """
+    import json
+    import shutil
+
+    from nlp_toolkit.analysis.links import LINK_FIELDS, LinkIndex, commitments, link_records
+    from nlp_toolkit.outputs.render import write_records
+
+    if ref is None:
+        raise click.UsageError("give a treaty provision REF (rcep-2020:12.15), or a treaty "
+                               "with --all (nlp-toolkit links --all rcep-2020)")
+    treaty = ref.split(":", 1)[0] if whole else None
+    if whole:
+        ref = None
+    if chapter is not None and treaty is None:
+        raise click.UsageError("--chapter goes with --all")
+    if matrix and treaty is None:
+        raise click.UsageError("--matrix goes with --all")
+    out_fmt = cast("Format", fmt or ("table" if sys.stdout.isatty() else "jsonl"))
+    if matrix:
+        from nlp_toolkit.analysis.links import commitment_table
+
+        with open_corpus(db, create=False) as corpus, library_errors():
+            frame = commitment_table(corpus.store, cast("str", treaty), chapter=chapter,
+                                     k=k).to_pandas()
+        write_records(frame.to_dict("records"), out_fmt, sys.stdout,
+                      fields=list(frame.columns),
+                      width=shutil.get_terminal_size((160, 24)).columns)
+        return
+    with open_corpus(db, create=False) as corpus, library_errors():
+        refs = [ref] if ref is not None else commitments(corpus.store, cast("str", treaty),
+                                                         chapter=chapter)
+        records = list(link_records(corpus.store, refs, k=k, jurisdiction=jurisdiction,
+                                    index=LinkIndex(corpus.store)))
+    if out_fmt in ("json", "jsonl"):
+        # a gap record is only {"commitment", "jurisdiction", "gap"} (spec/cli.md)
+        lines = [json.dumps(r, ensure_ascii=False) for r in records]
+        sys.stdout.write(("\n".join(lines) + "\n" if lines else "") if out_fmt == "jsonl"
+                         else "[" + ",\n".join(lines) + "]\n")
+        return
+    write_records(records, out_fmt, sys.stdout, fields=[*LINK_FIELDS, "gap"],
+                  table_fields=["commitment", "jurisdiction", "rank", "relation", "score",
+                                "ref", "heading", "gap"],
+                  width=shutil.get_terminal_size((120, 24)).columns)
+
+
 #: The commands this module adds to ``nlp-toolkit`` (registered in ``__init__``).
-COMMANDS = [embed, search, similar, compare, duplicates]
+COMMANDS = [embed, search, similar, compare, duplicates, links]

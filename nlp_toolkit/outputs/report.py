@@ -33,6 +33,8 @@ __all__ = ["ProvisionView", "ReportData", "build_report", "collect_report", "hig
 
 #: Topics whose best cross-jurisdiction pairs the report shows by default.
 PAIR_TOPICS = ("data_flows", "personal_data")
+#: The treaty chapter whose commitments the report links to national law by default.
+LINKS_TREATY = ("rcep-2020", "12")
 _EXCERPT = 700
 
 
@@ -66,6 +68,7 @@ class ReportData:
     pairs: list[tuple[str, list[tuple[ProvisionView, ProvisionView, float]]]] = field(
         default_factory=list)
     notes: list[str] = field(default_factory=list)
+    commitments: Any = None  # an analysis.links.CommitmentTable, or None
 
 
 def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -169,12 +172,15 @@ def _jurisdiction_rows(store: Store, counts: Any, bind: Any,
 
 def collect_report(store: Store, *, title: str = "nlp_toolkit corpus report", top_k: int = 3,
                    pair_topics: Sequence[str] = PAIR_TOPICS, pairs_k: int = 6,
-                   all_jurisdictions: bool = False) -> ReportData:
+                   all_jurisdictions: bool = False,
+                   links_treaty: tuple[str, str | None] | None = LINKS_TREATY) -> ReportData:
     """Read what the report shows from a scored index (figures rendered to SVG).
 
     By default the region's rows and documents only (see the module's docstring); with
     ``all_jurisdictions`` every jurisdiction, a treaty counting for each party. Similarity
-    pairs need stored vectors; without them that section holds a note.
+    pairs need stored vectors; without them that section holds a note. The
+    "Commitments and national law" table links ``links_treaty`` (doc_id, chapter) to its
+    parties' national law when the index holds that treaty and use-m3 vectors.
 
     Raises:
         ToolkitError: the index has no scores (run ``nlp-toolkit score``).
@@ -234,7 +240,56 @@ def collect_report(store: Store, *, title: str = "nlp_toolkit corpus report", to
             if va is not None and vb is not None:
                 shown.append((va, vb, float(cos)))
         data.pairs.append((topic, shown))
+    if links_treaty is not None:
+        from nlp_toolkit.analysis.links import commitment_table
+
+        treaty, chapter = links_treaty
+        if store.document_sha(treaty) is None:
+            data.notes.append(f"No commitments table: {treaty} is not in the index.")
+        else:
+            try:
+                data.commitments = commitment_table(store, treaty, chapter=chapter, k=3)
+            except ToolkitError as exc:
+                data.notes.append(f"No commitments table for {treaty}: {exc}")
     return data
+
+
+_RELATION_CLASS = {"implements": "impl", "restricts": "restr", "related": "rel"}
+
+
+def _commitments_html(table: Any) -> str:
+    """The commitment × party table: each cell lists its provisions (ref, relation,
+    bindingness/direction) or says that none was found."""
+    chapter = f" chapter {table.commitments[0][0].split(':')[1].split('.')[0]}" if (
+        table.commitments and "." in table.commitments[0][0]) else ""
+    out = ["<section id=\"commitments\"><h2>Commitments and national law</h2>",
+           f"<p>Each commitment of {_e(table.treaty)}{_e(chapter)} (rows) against each "
+           "party's national law (columns): the provisions that implement it, restrict it or "
+           "are related (<code>nlp-toolkit links REF</code>), with their bindingness and "
+           "direction; <em>none found</em> is a gap.</p>",
+           "<table class=\"links\"><thead><tr><th>Commitment</th>"]
+    out.extend(f"<th>{_e(p)}</th>" for p in table.parties)
+    out.append("</tr></thead><tbody>")
+    for ref, heading in table.commitments:
+        out.append(f"<tr><td><b>{_e(ref.split(':', 1)[1])}</b> {_e(heading)}</td>")
+        for party in table.parties:
+            links = table.cells.get((ref, party), [])
+            if not links:
+                out.append("<td class=\"gap\">none found</td>")
+                continue
+            items = "".join(
+                f"<li class=\"{_RELATION_CLASS.get(r['relation'], 'rel')}\" "
+                f"title=\"{_e(r['heading'])}\">{_e(r['ref'])} "
+                f"<span class=\"note\">{_e(r['relation'])} · {_e(r['bindingness'])}/"
+                f"{_e(r['direction'])}</span></li>" for r in links)
+            out.append(f"<td><ul>{items}</ul></td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    if table.absent:
+        out.append(f"<p class=\"note\">Parties with no national law in the index: "
+                   f"{_e(', '.join(table.absent))}.</p>")
+    out.append("</section>")
+    return "".join(out)
 
 
 # -- rendering -----------------------------------------------------------------------------
@@ -370,7 +425,10 @@ def render_html(data: ReportData) -> str:
             parts.append(f"<p class=\"note\">cosine {cos:.3f}</p><div class=\"pair\">"
                          f"{_provision_html(a)}{_provision_html(b)}</div>")
     parts.extend(f"<p class=\"note\">{_e(n)}</p>" for n in data.notes)
-    parts.append(f"{_TOP}</section>{_SCRIPT}</body></html>\n")
+    parts.append(f"{_TOP}</section>")
+    if data.commitments is not None:
+        parts.append(_commitments_html(data.commitments))
+    parts.append(f"{_SCRIPT}</body></html>\n")
     return "".join(parts)
 
 

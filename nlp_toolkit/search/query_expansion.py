@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from nlp_toolkit.extract.scripts import has_han
 
-__all__ = ["LEXICON", "translate", "translate_groups"]
+__all__ = ["CONCEPTS", "LEXICON", "concept_groups", "translate", "translate_groups"]
 
 #: English phrases (``|``-separated synonyms, lower case) -> Chinese terms.
 LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -96,6 +96,43 @@ LEXICON: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("complaint|report", ("投诉", "举报")),
 )
 
+#: Trade-law concepts: English treaty phrases (``|``-separated) -> the wording of national
+#: laws in Chinese and Indonesian (``concept_groups`` only, for ``links``: a treaty's English
+#: meets a national statute lexically). Written from the taxonomy's topics, not from any
+#: one commitment.
+CONCEPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("electronic signature|electronic signatures|electronic authentication|authentication|"
+     "digital certificate|digital certificates|certificates",
+     ("电子签名", "电子认证", "tanda tangan elektronik", "sertifikat elektronik",
+      "autentikasi")),
+    ("electronic transaction|electronic transactions|uncitral|model law",
+     ("数据电文", "电子签名", "transaksi elektronik", "informasi elektronik")),
+    ("electronic record|electronic records|electronic document|electronic documents|"
+     "electronic form|electronic information|data message|electronically|legal equivalent",
+     ("数据电文", "电子形式", "informasi elektronik", "dokumen elektronik")),
+    ("electronic commerce|e-commerce",
+     ("电子商务", "transaksi elektronik", "perdagangan melalui sistem elektronik")),
+    ("paperless|paperless trading|trade administration documents",
+     ("无纸化", "电子单证", "单证", "dokumen elektronik")),
+    ("customs duties|customs duty|electronic transmissions",
+     ("关税", "bea masuk", "kepabeanan")),
+    ("consumer|consumers|consumer protection|fraudulent|deceptive",
+     ("消费者", "欺诈", "konsumen", "perlindungan konsumen")),
+    ("unsolicited|spam|commercial electronic message|commercial electronic messages",
+     ("商业性", "广告", "tanpa persetujuan")),
+    ("personal information|personal data|privacy", ("个人信息", "data pribadi", "privasi")),
+    ("computing facilities|data centre|data center|server|servers",
+     ("境内存储", "服务器", "pusat data", "penempatan sistem elektronik")),
+    ("cross-border|transfer abroad|outside the territory",
+     ("境外", "跨境", "出境", "luar wilayah")),
+    ("cooperation|co-operation|capacity building|exchange information|share information",
+     ("合作", "交流", "kerja sama")),
+    ("cybersecurity|cyber security|computer security incidents|malicious code",
+     ("网络安全", "安全事件", "keamanan siber", "insiden")),
+    ("source code", ("源代码", "kode sumber")),
+    ("small and medium enterprises|smes", ("中小企业", "usaha mikro")),
+)
+
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
@@ -163,3 +200,41 @@ def translate_groups(query: str) -> list[tuple[str, ...]]:
 def translate(query: str) -> list[str]:
     """:func:`translate_groups` flattened, each term once (pure)."""
     return list(dict.fromkeys(t for group in translate_groups(query) for t in group))
+
+
+def concept_groups(text: str) -> list[tuple[str, ...]]:
+    """Every term, in both languages, of the lexicon entries whose phrases ``text`` uses (pure).
+
+    Where :func:`translate_groups` gives the other language only, this gives the whole entry:
+    the English synonyms as well ("cross-border transfer" brings "transfer abroad", "outside
+    the country"), so a treaty's wording finds a national law's. One group per entry, in
+    order of first appearance; the phrase found comes first.
+
+    >>> concept_groups("cross-border transfer of information")[0][:3]
+    ('cross-border transfer', 'transfer abroad', 'transfer outside')
+    """
+    out: dict[int, list[str]] = {}
+    entries = [([p.strip() for p in phrases.split("|") if p.strip()], zh)
+               for phrases, zh in (*LEXICON, *CONCEPTS)]
+    if _has_cjk(text):
+        for i, (names, zh) in enumerate(entries):
+            hit = [t for t in zh if t in text]
+            if hit:
+                out[i] = [*hit, *names, *(t for t in zh if t not in hit)]
+        return [tuple(dict.fromkeys(v)) for v in out.values()]
+    words = " " + " ".join(_WORD.findall(text.lower())) + " "
+    found: list[tuple[int, int, str]] = []
+    phrases = sorted({p for names, _ in entries for p in names}, key=lambda p: -len(p))
+    for phrase in phrases:
+        needle = f" {phrase} "
+        pos = words.find(needle)
+        if pos >= 0:
+            # a phrase may name entries of both tables: each gets it
+            found.extend((pos, i, phrase) for i, (names, _) in enumerate(entries)
+                         if phrase in names)
+            words = words.replace(needle, " | ")
+    for _, entry, phrase in sorted(found):
+        names, zh = entries[entry]
+        group = out.setdefault(entry, [])
+        group.extend([phrase, *names, *zh])
+    return [tuple(dict.fromkeys(v)) for v in out.values()]
