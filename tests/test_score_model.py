@@ -247,7 +247,7 @@ def test_platt_fit_is_monotone_and_compresses_saturated_logits() -> None:
     rng = np.random.default_rng(1)
     logits = np.concatenate([rng.normal(-8, 3, 400), rng.normal(12, 6, 100)])
     y = np.concatenate([rng.random(400) < 0.03, rng.random(100) < 0.9])
-    a, b = fit_platt(logits, y)
+    a, _ = fit_platt(logits, y)
     assert 0 < a < 1  # overconfident raw log-odds are flattened
     assert fit_platt(logits, np.zeros_like(y)).tolist() == [1.0, 0.0]
 

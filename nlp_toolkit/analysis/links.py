@@ -204,6 +204,7 @@ class LinkIndex:
 
     # -- loading --------------------------------------------------------------------------
     def docs(self) -> dict[str, NationalDoc]:
+        """The national documents links draw on (loaded once)."""
         if self._docs is None:
             self._docs = national_docs(self.store)
         return self._docs

@@ -42,9 +42,22 @@ if TYPE_CHECKING:
     from nlp_toolkit.score import ProvisionScore, Scorer
     from nlp_toolkit.score.labels import LabelledText, LabelRow
 
-__all__ = ["DEFAULT_MODEL", "LoadedScorer", "ScoreReport", "evaluate", "label_texts",
-           "document_meta", "labels_sha256", "load_scorer", "matrix", "score_store",
-           "score_texts", "train", "unit_vectors", "with_scores"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "LoadedScorer",
+    "ScoreReport",
+    "document_meta",
+    "evaluate",
+    "label_texts",
+    "labels_sha256",
+    "load_scorer",
+    "matrix",
+    "score_store",
+    "score_texts",
+    "train",
+    "unit_vectors",
+    "with_scores",
+]
 
 #: The shipped model folder.
 DEFAULT_MODEL = DEFAULT_SCORE_MODEL

@@ -423,7 +423,7 @@ class SearchIndex:
               language: str | None, all_versions: bool, include_non_operative: bool,
               diversify: bool, exclude_group: tuple[str, str] | None = None,
               add_preferred: bool = True, shares: Arrangement | None = None,
-              per_work: int | None | Literal["search"] = "search") -> list[SearchResult]:
+              per_work: int | Literal["search"] | None = "search") -> list[SearchResult]:
         """The result page of the default design over fused candidates (best first)."""
         table = self._units()
         score = dict(fused)

@@ -171,19 +171,23 @@ class UnitTable:
         self.by_ref = {(d, n): i for i, (d, n, _) in facts.items()}
 
     def work(self, i: int) -> str:
+        """The work of candidate ``i`` (its document's ``work``, else the doc_id)."""
         doc = self.facts[i][0]
         return self.docs[doc][0] if doc in self.docs else doc
 
     def jurisdictions(self, i: int) -> frozenset[str]:
+        """The jurisdictions of candidate ``i``'s document."""
         doc = self.facts[i][0]
         return frozenset(j.strip() for j in self.docs[doc][4].split(";") if j.strip()
                          ) if doc in self.docs else frozenset()
 
     def national(self, i: int) -> bool:
+        """True when candidate ``i`` is national law (not a treaty)."""
         doc = self.facts[i][0]
         return doc in self.docs and self.docs[doc][3] != "treaty"
 
     def group(self, i: int) -> tuple[str, str]:
+        """``(work, number)``: the expressions of one provision share it."""
         return (self.work(i), self.facts[i][1])
 
     def collapse_key(self, i: int) -> tuple[str, str] | None:
