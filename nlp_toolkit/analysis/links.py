@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 
 from nlp_toolkit.analysis.parties import NationalDoc, national_docs, treaty_parties
+from nlp_toolkit.defaults import USE_M3_ID
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.store import Store
 
@@ -50,7 +51,7 @@ WEIGHTS: Mapping[str, float] = {"dense": 1.0, "lexical": 0.3, "topic": 0.3}
 MIN_SCORE = 0.55
 #: Topic probability from which a topic counts as a provision's (for shared topics, relation).
 TOPIC_FLOOR = 0.3
-_MODEL = "use-m3"
+_MODEL = USE_M3_ID
 _SENTENCE = re.compile(r"[^.;:\n。；]+[.;:。；]?")
 
 
