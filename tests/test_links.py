@@ -224,3 +224,7 @@ def test_report_section_shows_the_table_with_gaps() -> None:
     assert "x-law:5" in html and "restricts" in html and "none found" in html
     assert "Storage &lt;in&gt; country" in html and "AUS" in html
     assert table.to_pandas().loc[0, "SGP"] == "gap"
+    from nlp_toolkit.outputs.report import ReportData, render_html
+
+    page = render_html(ReportData(title="t", generated="g", stats={}, commitments=table))
+    assert '<a href="#commitments">' in page and 'id="commitments"' in page  # in the contents

@@ -360,6 +360,8 @@ def _toc_html(data: ReportData) -> str:
         f'{": " + topics if topics else ""}</li>',
         f'<li><a href="#pairs">Similarity highlights</a>{": " + pairs if pairs else ""}</li>',
     ]
+    if data.commitments is not None:
+        items.append('<li><a href="#commitments">Commitments and national law</a></li>')
     return f'<nav id="toc"><strong>Contents</strong><ul>{"".join(items)}</ul></nav>'
 
 
