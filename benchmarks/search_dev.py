@@ -14,7 +14,8 @@ on). Every figure this prints names its half.
 The figures come from the library's default path (the one ``nlp-toolkit search`` and
 ``similar`` use). ``--baseline`` runs the same index with the result-page design switched off
 (no version collapsing, no operative filter, no diversification, no national/treaty
-interleaving), so before and after come from one run on one index.
+interleaving), and with the page design but without the learned re-ranker
+(``models/reranker``), so before and after come from one run on one index.
 
 Usage:
     python benchmarks/search_dev.py --db corpus/index.sqlite [--half test] [--baseline]
@@ -104,18 +105,24 @@ def main() -> None:
                         help="also measure with the result-page design switched off")
     args = parser.parse_args()
     from nlp_toolkit import Corpus
+    from nlp_toolkit.search.index import index_for
 
     questions = read_jsonl(DEV / "search_questions.jsonl")
     groups = read_jsonl(DEV / "similar_groups.jsonl")
     halves = ["tune", "test"] if args.half == "both" else [args.half]
-    configs: list[tuple[str, dict[str, Any]]] = [("default", {})]
+    # (name, search options, learned re-ranker on)
+    configs: list[tuple[str, dict[str, Any], bool]] = [("default", {}, True)]
     if args.baseline:
-        configs.insert(0, ("baseline", {"design": "baseline"}))
+        configs[:0] = [("baseline", {"design": "baseline"}, False),
+                       ("page design, no re-ranker", {}, False)]
     with Corpus.open(args.db, create=False) as corpus:
+        index = index_for(corpus.store)
+        shipped = index.reranker
         for half in halves:
             qs = [q for q in questions if q["split"] == half]
             gs = [g for g in groups if g["split"] == half]
-            for name, options in configs:
+            for name, options, rerank in configs:
+                index.reranker = shipped if rerank else None
                 print(f"== {half} half, {name} ({len(qs)} questions, {len(gs)} groups)")
                 for g, m in eval_search(corpus, qs, options).items():
                     print(f"  search {g:16s} n={m['n']:3d}  recall@10 {m['recall@10']:.3f}  "

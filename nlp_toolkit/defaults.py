@@ -17,6 +17,7 @@ __all__ = [
     "DEFAULT_DB",
     "DEFAULT_EMBED_MODELS",
     "DEFAULT_MANIFEST",
+    "DEFAULT_RERANKER",
     "DEFAULT_SCORE_MODEL",
     "DEFAULT_SEARCH_MODELS",
     "MINILM_ID",
@@ -41,6 +42,8 @@ DEFAULT_SEARCH_MODELS: tuple[str, ...] = (USE_M3_ID, MINILM_ID)
 MODELS_DIR = Path("models")
 #: The scoring model ``build`` and ``score`` use.
 DEFAULT_SCORE_MODEL = MODELS_DIR / "default"
+#: The search re-ranker (:mod:`nlp_toolkit.search.rerank`).
+DEFAULT_RERANKER = MODELS_DIR / "reranker"
 #: The default corpus definition, relative to the project folder.
 DEFAULT_MANIFEST = Path("corpus") / "manifest.csv"
 #: The default index, relative to the project folder.

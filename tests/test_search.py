@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -227,3 +228,29 @@ def test_cli_search_similar_and_batch(search_db: Path, tmp_path: Path) -> None:
     assert out[0]["id"] == "r" and len(out[0]["results"]) == 3 and "error" in out[1]
     res = runner.invoke(main, ["search", "--db", str(search_db)])
     assert res.exit_code == 2
+
+
+def test_the_reranker_reorders_english_queries_and_leaves_chinese_ones(store: Store) -> None:
+    """The shipped re-ranker saw English questions: a Chinese query keeps the fused order."""
+    from nlp_toolkit.search.index import SearchIndex
+    from nlp_toolkit.search.rerank import default_reranker
+
+    shipped = default_reranker()
+    assert shipped is not None
+    scored: list[int] = []
+
+    class Spy(type(shipped)):  # type: ignore[misc]
+        def score(self, x: np.ndarray) -> np.ndarray:
+            scored.append(len(x))
+            return super().score(x)
+
+    spy = Spy(shipped.names, shipped.mean, shipped.scale, shipped.coef, shipped.intercept)
+    index = SearchIndex(store, reranker=spy)
+    plain = SearchIndex(store, reranker=None)
+    chinese = "个人信息出境"
+    assert _refs(index.search(chinese, k=10)) == _refs(plain.search(chinese, k=10))
+    assert scored == []
+    english = "conditions for transferring personal information outside the country"
+    reranked = _refs(index.search(english, k=10))
+    assert scored and scored[0] > 10  # the best fused candidates were scored
+    assert "chn-pipl-2021:38" in reranked, reranked

@@ -20,6 +20,7 @@ from nlp_toolkit.store.filters import ProvisionQuery
 from nlp_toolkit.store.rows import PROVISION_SELECT, ProvisionRow, decode_rows
 
 __all__ = [
+    "candidate_facts",
     "document_dates",
     "document_facts",
     "fts_ranking",
@@ -133,6 +134,18 @@ def unit_facts(store: Store) -> dict[int, tuple[str, str, bool]]:
     grouping and filtering read these for a few hundred candidates per query)."""
     return {int(i): (str(d), str(n), bool(o)) for i, d, n, o in store.conn.execute(
         "SELECT id, doc_id, number, operative FROM provisions WHERE fts = 1")}
+
+
+def candidate_facts(store: Store, ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+    """``id -> (heading, length in characters)`` of the given provisions (what the search
+    re-ranker reads of its candidates; one query per chunk of ids, no text cut)."""
+    out: dict[int, tuple[str, int]] = {}
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        out.update((int(i), (str(h), int(n))) for i, h, n in store.conn.execute(
+            f"SELECT id, heading, char_end - char_start FROM provisions WHERE id IN ({marks})",
+            list(chunk)))
+    return out
 
 
 def document_facts(store: Store) -> dict[str, tuple[str, str, str, str, str]]:
