@@ -307,13 +307,13 @@ class LinkIndex:
         # article: each article once, with its best unit's signals; other units (preambles)
         # are no article
         article_of = self._articles()
-        best: dict[int, Candidate] = {}
+        by_article: dict[int, Candidate] = {}
         for i in order:
             art = article_of.get(int(ids[i]))
-            if art is not None and art not in best:
-                best[art] = Candidate(art, float(dense[i]), float(lexical[i]), float(topic[i]),
-                                      float(score[i]))
-        return list(best.values())
+            if art is not None and art not in by_article:
+                by_article[art] = Candidate(art, float(dense[i]), float(lexical[i]),
+                                            float(topic[i]), float(score[i]))
+        return list(by_article.values())
 
     def _articles(self) -> dict[int, int]:
         if self._article_of is None:
