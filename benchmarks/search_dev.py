@@ -19,6 +19,7 @@ interleaving), and with the page design but without the learned re-ranker
 
 Usage:
     python benchmarks/search_dev.py --db corpus/index.sqlite [--half test] [--baseline]
+        [--jurisdiction IDN]
 """
 
 from __future__ import annotations
@@ -63,10 +64,15 @@ def _mean(values: Sequence[float]) -> float:
 
 def eval_search(corpus: Any, questions: Sequence[Mapping[str, Any]],
                 options: Mapping[str, Any]) -> dict[str, dict[str, float]]:
-    """recall@10, MRR@10 and recall@50 per group (all, language, style)."""
+    """recall@10, MRR@10 and recall@50 per group (all, language, style).
+
+    With a ``jurisdiction`` option only the answers in that jurisdiction are expected
+    (the questions passed should have some: :func:`with_answers_in`).
+    """
     groups: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    jur = options.get("jurisdiction")
     for q in questions:
-        expected = answers_of(q)
+        expected = list(q["answers"].get(jur, [])) if jur else answers_of(q)
         refs = [r["ref"] for r in corpus.search(q["query"], k=50, **options).records()]
         top10 = [r["ref"] for r in corpus.search(q["query"], k=10, **options).records()]
         m = {"recall@10": recall_at(top10, expected, 10),
@@ -77,6 +83,12 @@ def eval_search(corpus: Any, questions: Sequence[Mapping[str, Any]],
                 groups[g][name].append(v)
     return {g: {**{n: _mean(v) for n, v in ms.items()}, "n": len(ms["recall@10"])}
             for g, ms in sorted(groups.items())}
+
+
+def with_answers_in(questions: Iterable[Mapping[str, Any]], jurisdiction: str
+                    ) -> list[Mapping[str, Any]]:
+    """The questions that have answers in ``jurisdiction`` (an ``answers`` key)."""
+    return [q for q in questions if q["answers"].get(jurisdiction)]
 
 
 def eval_similar(corpus: Any, groups: Sequence[Mapping[str, Any]],
@@ -103,6 +115,10 @@ def main() -> None:
     parser.add_argument("--half", choices=["tune", "test", "both"], default="test")
     parser.add_argument("--baseline", action="store_true",
                         help="also measure with the result-page design switched off")
+    parser.add_argument("--jurisdiction", metavar="CODE",
+                        help="only the questions with answers in this jurisdiction (IDN, "
+                             "PHL...), searched with that jurisdiction filter and judged on "
+                             "its answers; `similar` is not measured then")
     args = parser.parse_args()
     from nlp_toolkit import Corpus
     from nlp_toolkit.search.index import index_for
@@ -121,12 +137,20 @@ def main() -> None:
         for half in halves:
             qs = [q for q in questions if q["split"] == half]
             gs = [g for g in groups if g["split"] == half]
+            if args.jurisdiction:
+                qs, gs = with_answers_in(qs, args.jurisdiction), []
             for name, options, rerank in configs:
                 index.reranker = shipped if rerank else None
-                print(f"== {half} half, {name} ({len(qs)} questions, {len(gs)} groups)")
+                if args.jurisdiction:
+                    options = {**options, "jurisdiction": args.jurisdiction}
+                print(f"== {half} half, {name} ({len(qs)} questions, {len(gs)} groups"
+                      + (f", {args.jurisdiction} answers only" if args.jurisdiction else "")
+                      + ")")
                 for g, m in eval_search(corpus, qs, options).items():
                     print(f"  search {g:16s} n={m['n']:3d}  recall@10 {m['recall@10']:.3f}  "
                           f"MRR@10 {m['mrr@10']:.3f}  recall@50 {m['recall@50']:.3f}")
+                if not gs:
+                    continue
                 s = eval_similar(corpus, gs, options)
                 print(f"  similar counterparts@10 {s['counterparts@10']:.3f} "
                       f"(n={s['n']} starting provisions)")

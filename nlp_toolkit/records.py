@@ -23,6 +23,8 @@ Level = Literal[
     "annex",
     "elucidations",  # an Indonesian law's official elucidation (PENJELASAN), after the body
     "elucidation",  # its explanation of one article: DOC:Penjelasan 5 explains DOC:5
+    "translations",  # a translation printed with the law (a web page's second tab), after it
+    "translation",  # its rendering of one article: DOC:en 26 translates DOC:26
 ]
 
 #: Levels below an article or section.
@@ -37,7 +39,10 @@ class Line:
     is 1 and the positions are 0. ``hint`` lets a reader that knows the structure for
     certain (ToTA XML articles, Markdown headings) tell the segmenter: a tuple
     ``(level, number, heading)`` meaning "this line starts a unit of this level".
-    ``heading_level`` is the Markdown ``#`` depth (0 for none).
+    ``heading_level`` is the Markdown ``#`` depth (0 for none). ``language`` is set
+    (ISO 639-1) on the lines of a translation that a reader keeps after the document's own
+    text (a web page that prints the law and its translation); ``""`` on the document's
+    own lines.
     """
 
     text: str
@@ -51,6 +56,7 @@ class Line:
     italic: bool = False
     heading_level: int = 0
     hint: tuple[str, str, str] | None = None
+    language: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,7 +93,7 @@ _BILINGUAL = """<html><body><div id="tabs">
 <div class="en"><div>{en}</div></div></div></body></html>"""
 
 
-def test_html_bilingual_page_keeps_the_documents_language_only() -> None:
+def test_html_bilingual_page_keeps_the_translation_after_the_law_never_as_articles() -> None:
     vn = "".join(
         f"<p><b>Điều {k}. Quy định số {k}</b></p><p>1. Cơ quan của nhà nước phải bảo vệ các "
         f"quyền của người dân theo quy định tại Điều này và không được vi phạm.</p>"
@@ -106,10 +106,15 @@ def test_html_bilingual_page_keeps_the_documents_language_only() -> None:
         for k in range(1, 5))
     doc = loads_html(_BILINGUAL.format(vn=vn, en=en), language="vi")
     text = doc.text
-    assert "Điều 5. Quy định số 5" in text
-    assert "Article 1" not in text and "subscribe" not in text
+    assert text.index("Điều 5. Quy định số 5") < text.index("Article 1. Rule number 1")
+    assert "subscribe" not in text
+    assert doc.metadata["translation"] == "en"
+    assert {ln.language for ln in doc.lines if ln.text.startswith("Article")} == {"en"}
+    assert {ln.language for ln in doc.lines if ln.text.startswith("Điều")} == {""}
     provs = segment("vn", doc, language="vi")
     assert _main(provs) == ["1", "2", "3", "4", "5"]
+    assert [p.number for p in provs if p.level == "translation"] == [
+        "en 1", "en 2", "en 3", "en 4"]
 
 
 def test_html_format_is_detected_from_the_suffix() -> None:

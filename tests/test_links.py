@@ -228,3 +228,31 @@ def test_report_section_shows_the_table_with_gaps() -> None:
 
     page = render_html(ReportData(title="t", generated="g", stats={}, commitments=table))
     assert '<a href="#commitments">' in page and 'id="commitments"' in page  # in the contents
+
+
+@pytest.mark.slow
+def test_links_report_a_translated_article_once_never_its_translation(
+        analysis_db: Path, shared_corpus: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from nlp_toolkit.sources.manifest import read_manifest
+
+    doc = "vnm-cybersecurity-law-2018"  # Vietnamese in full, a partial English translation
+    path = tmp_path / "index.sqlite"
+    shutil.copy(analysis_db, path)
+    rows = [r for r in read_manifest(shared_corpus / "manifest.csv").rows if r.doc_id == doc]
+    with Corpus.open(path) as corpus:
+        assert corpus.ingest(rows, workers=0).ok
+        corpus.embed("use-m3")
+        corpus.score(doc_id=doc)
+        index = LinkIndex(corpus.store)
+        cands = index.candidates(index.commitment(COMMITMENT), "VNM")
+        levels = dict(corpus.store.conn.execute(
+            "SELECT id, level FROM provisions WHERE doc_id = ?", (doc,)).fetchall())
+        df = corpus.links(COMMITMENT, jurisdiction="VNM", k=10)
+    assert {levels[c.unit_id] for c in cands if c.unit_id in levels} == {"article"}
+    ids = [c.unit_id for c in cands]
+    assert len(ids) == len(set(ids))
+    vnm = df[df["doc_id"] == doc]
+    assert not vnm.empty and vnm["number"].is_unique
+    assert not any(str(n).startswith("en ") for n in vnm["number"])

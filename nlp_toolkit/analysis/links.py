@@ -202,6 +202,7 @@ class LinkIndex:
         self._docs: dict[str, NationalDoc] | None = None
         self._units: dict[int, _Unit] = {}
         self._texts: dict[str, str] = {}
+        self._article_of: dict[int, int] | None = None
 
     # -- loading --------------------------------------------------------------------------
     def docs(self) -> dict[str, NationalDoc]:
@@ -264,7 +265,8 @@ class LinkIndex:
     # -- scoring --------------------------------------------------------------------------
     def candidates(self, c: _Unit, jurisdiction: str) -> list[Candidate]:
         """Every national main unit of ``jurisdiction`` scored against ``c``, best first
-        (one version per law when collapsing)."""
+        (one version per law when collapsing; a unit that stands for an article counts as
+        the article, ``store.queries.article_ids``)."""
         from nlp_toolkit.store.fts import match_query
         from nlp_toolkit.store.queries import fts_ranking
 
@@ -301,8 +303,24 @@ class LinkIndex:
         score = (w.get("dense", 0.0) * dense + w.get("lexical", 0.0) * lexical
                  + w.get("topic", 0.0) * topic)
         order = np.argsort(-score, kind="stable")
-        return [Candidate(int(ids[i]), float(dense[i]), float(lexical[i]), float(topic[i]),
-                          float(score[i])) for i in order]
+        # a unit that stands for an article (its translation, its elucidation) is that
+        # article: each article once, with its best unit's signals; other units (preambles)
+        # are no article
+        article_of = self._articles()
+        by_article: dict[int, Candidate] = {}
+        for i in order:
+            art = article_of.get(int(ids[i]))
+            if art is not None and art not in by_article:
+                by_article[art] = Candidate(art, float(dense[i]), float(lexical[i]),
+                                            float(topic[i]), float(score[i]))
+        return list(by_article.values())
+
+    def _articles(self) -> dict[int, int]:
+        if self._article_of is None:
+            from nlp_toolkit.store.queries import article_ids
+
+            self._article_of = article_ids(self.store)
+        return self._article_of
 
     def _vector(self, vm: Any, c: _Unit) -> np.ndarray:
         row = np.flatnonzero(vm.ids == c.id)

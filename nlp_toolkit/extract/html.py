@@ -12,8 +12,12 @@ credit is the body of the law, and site navigation, menus, footers and adverts (
 link-heavy blocks elsewhere) are left out. Scripts, styles, forms and frames are never
 text. A page that holds the law twice, in its own language and in a (partial) translation
 (thuvienphapluat.vn puts them in two tabs), has two strong containers: the one in the
-document's ``language`` is kept and the translation is dropped, so that it cannot produce
-a second set of articles. Subscription notices sit inside the translation and go with it.
+document's ``language`` is the document, and the other, when its words are another
+language's, is kept after it as a translation: its lines carry that ``language``, so the
+segmenter makes them one ``translations`` unit with one ``translation`` unit per article
+(``segment/translation.py``), never a second set of articles; ``metadata["translation"]``
+names the language. The site's notices inside the translation (a subscription notice in
+the site's language, the ``...`` that stands for the hidden text) are left out.
 
 Encoding: a byte-order mark wins; otherwise bytes that are valid UTF-8 are UTF-8, whatever
 the page declares (LawPhil pages declare windows-1252 but are UTF-8); otherwise the
@@ -32,7 +36,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +72,15 @@ _ALTERNATIVE_SHARE = 0.3
 _META_CHARSET_RE = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]{1,40})""", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
+
+#: Inside a translation: a line that only stands for hidden text ("...", "…").
+_ELISION_RE = re.compile(r"^[.\u2026\s]+$")
+#: Inside a translation: the site's own notice, in English ("log in or subscribe to read").
+_NOTICE_RE = re.compile(r"\b(?:log ?in|sign ?in|subscribe|subscription)\b.{0,80}"
+                        r"\b(?:read|view|see)\b", re.IGNORECASE)
+#: A container reads as a language when at least this share of its words are that
+#: language's function words (English law text: ~0.25; another language's: ~0.01).
+_LANGUAGE_SHARE = 0.1
 
 #: Very frequent function words by language: which of two containers is in the document's
 #: own language (a page and its translation share the script, so script alone cannot tell).
@@ -250,11 +263,20 @@ def _language_share(text: str, language: str) -> float:
     return sum(w in vocab for w in words) / len(words)
 
 
-def _main_content(body: LexborNode, language: str | None) -> LexborNode:
-    """The container that holds the law (see the module docstring)."""
+def _language_of(text: str) -> str | None:
+    """The language whose function words ``text`` uses most, if it uses them enough."""
+    shares = {lang: _language_share(text, lang) for lang in _FUNCTION_WORDS}
+    best = max(shares, key=lambda lang: shares[lang])
+    return best if shares[best] >= _LANGUAGE_SHARE else None
+
+
+def _main_content(body: LexborNode, language: str | None
+                  ) -> tuple[LexborNode, list[tuple[LexborNode, str]]]:
+    """The container that holds the law, and the translations beside it with their
+    languages (see the module docstring)."""
     credit = sorted(_credits(body).values(), key=lambda c: -c[0])
     if not credit:
-        return body
+        return body, []
     best_score = credit[0][0]
     candidates: list[LexborNode] = []
     for score, node in credit:
@@ -264,10 +286,41 @@ def _main_content(body: LexborNode, language: str | None) -> LexborNode:
             continue
         candidates.append(node)
     chosen = candidates[0]
-    if language and len(candidates) > 1 and language in _FUNCTION_WORDS:
-        shares = [_language_share(c.text(deep=True) or "", language) for c in candidates]
-        chosen = candidates[max(range(len(candidates)), key=lambda k: shares[k])]
-    return chosen
+    if not language or len(candidates) == 1 or language not in _FUNCTION_WORDS:
+        return chosen, []
+    shares = [_language_share(c.text(deep=True) or "", language) for c in candidates]
+    chosen = candidates[max(range(len(candidates)), key=lambda k: shares[k])]
+    translations = []
+    for node in candidates:
+        other = None if node.mem_id == chosen.mem_id else _language_of(node.text(deep=True) or "")
+        if other is not None and other != language:
+            translations.append((node, other))
+    return chosen, translations[:1]
+
+
+def _translation_lines(node: LexborNode, language: str, own: str) -> list[Line]:
+    """A translation's lines, marked with its language, less the site's notices: elisions,
+    notices in English, and lines in the document's own language (the site's)."""
+    out = []
+    for line in _lines(node):
+        text = line.text
+        if _ELISION_RE.match(text) or _NOTICE_RE.search(text):
+            continue
+        if _language_share(text, own) > _language_share(text, language):
+            continue
+        out.append(replace(line, language=language))
+    return out
+
+
+def _drop_loose_links(container: LexborNode) -> None:
+    """A link or anchor loose in the container, outside every paragraph, is the site's own
+    (LawPhil's "The Lawphil Project - Arellano Law Foundation" credit), not the law's."""
+    child = container.child
+    while child is not None:
+        following = child.next
+        if child.tag == "a":
+            child.decompose()
+        child = following
 
 
 def loads_html(text: str, *, language: str | None = None) -> ExtractedDocument:
@@ -292,13 +345,12 @@ def loads_html(text: str, *, language: str | None = None) -> ExtractedDocument:
         return ExtractedDocument(lines=(), page_count=1, metadata=metadata)
     body.strip_tags(sorted(_DROP_TAGS))  # one call: decomposing node by node frees
     # nodes that a later match still points into
-    main = _main_content(body, language)
-    # a link or anchor loose in the container, outside every paragraph, is the site's own
-    # (LawPhil's "The Lawphil Project - Arellano Law Foundation" credit), not the law's
-    child = main.child
-    while child is not None:
-        following = child.next
-        if child.tag == "a":
-            child.decompose()
-        child = following
-    return ExtractedDocument(lines=tuple(_lines(main)), page_count=1, metadata=metadata)
+    main, translations = _main_content(body, language)
+    lines = []
+    for container, lang in [(main, ""), *translations]:
+        _drop_loose_links(container)
+        lines.extend(_lines(container) if not lang
+                     else _translation_lines(container, lang, language or ""))
+        if lang:
+            metadata["translation"] = lang
+    return ExtractedDocument(lines=tuple(lines), page_count=1, metadata=metadata)

@@ -20,6 +20,10 @@ Decisions worth knowing:
   ``elucidation`` unit per article (``DOC:Penjelasan 5`` explains ``DOC:5``), never a
   second set of articles; an amending law's articles are ``Pasal I`` and ``Pasal II``
   (``elucidation.py``);
+- a translation printed with the law (lines that carry a ``language``) is one
+  ``translations`` unit holding a ``translation`` unit per translated article
+  (``DOC:en 26`` stands for ``DOC:26``), never a second set of articles
+  (``translation.py``; the stand-in rule of both is ``standins.py``);
 - in Indonesian and Vietnamese documents ``a.`` and ``a)`` also open items (huruf, điểm).
 
 >>> from nlp_toolkit.records import ExtractedDocument, Line
@@ -58,7 +62,16 @@ from nlp_toolkit.segment.patterns import (
     match_container,
     run_in_heading,
 )
+from nlp_toolkit.segment.standins import stand_in_number
 from nlp_toolkit.segment.toc import toc_lines
+from nlp_toolkit.segment.translation import (
+    TRANSLATION_LEVEL,
+    TRANSLATIONS_LEVEL,
+    translation_articles,
+    translation_name,
+    translation_number,
+    translation_start,
+)
 from nlp_toolkit.segment.tree import RANK, Start, build, sub_starts
 
 __all__ = ["segment"]
@@ -170,15 +183,18 @@ def _quoted_lines(lines: Sequence[Line]) -> set[int]:
 
 def _detect_heads(lines: Sequence[Line]) -> tuple[list[Head], bool, bool]:
     """Find containers, schedules and the article/section chain."""
-    eluc = elucidation_start(lines)
-    end = len(lines) if eluc is None else eluc
+    translated = translation_start(lines)
+    eluc = elucidation_start(lines[:translated])
+    end = min(x for x in (eluc, translated, len(lines)) if x is not None)
     tail = _elucidation_heads(lines, eluc)
     roman = roman_articles(lines, end)
     if roman:  # an amending law: Pasal I quotes the articles it amends
         heads = [Head(Start(0, RANK["article"], "article", n, "", "Article"), i, i + 1, 0)
                  for i, n in roman]
-        return heads + tail, False, True
-    skip = toc_lines(lines) | _quoted_lines(lines) | set(range(end, len(lines)))
+        return heads + tail + _translation_heads(lines, translated, roman), False, True
+    # the arrangement is looked for in the law's own text: a translation's headings after
+    # it would read as the body that a table of contents announces
+    skip = toc_lines(lines[:end]) | _quoted_lines(lines) | set(range(end, len(lines)))
     cands, first_schedule = container_candidates(lines, skip)
     # the chain is found twice: first to judge the container candidates, then again with
     # the chosen containers (whose headings restart the numbering of the articles in them)
@@ -194,6 +210,11 @@ def _detect_heads(lines: Sequence[Line]) -> tuple[list[Head], bool, bool]:
     )
     chain_heads = [_article_head(lines, i, cand, container_at, skip) for i, cand in picked]
     heads = sorted([*container_at.values(), *chain_heads], key=lambda h: h.first_line)
+    # with numbers that restart in every chapter ("7.3") a translation's "Article 3"
+    # names no single article: the translation stays one unit
+    numbered = [] if chapter_article else [(h.first_line, h.start.number) for h in chain_heads]
+    tail = sorted(tail + _translation_heads(lines, translated, numbered),
+                  key=lambda h: h.first_line)
     return heads + tail, chapter_article, family != "cw"
 
 
@@ -205,9 +226,25 @@ def _elucidation_heads(lines: Sequence[Line], start: int | None) -> list[Head]:
     heads = [Head(Start(0, RANK[ELUCIDATIONS_LEVEL], ELUCIDATIONS_LEVEL, name, name, name),
                   start, start + 1, 0)]
     for i, number in elucidation_articles(lines, start):
-        label = f"{name} {number}"
+        label = stand_in_number(name, number)
         heads.append(Head(Start(0, RANK[ELUCIDATION_LEVEL], ELUCIDATION_LEVEL, label, "",
                                 label), i, i + 1, 0))
+    return heads
+
+
+def _translation_heads(lines: Sequence[Line], start: int | None,
+                       articles: Sequence[tuple[int, str]]) -> list[Head]:
+    """The translation unit and its per-article units (``translation.py``)."""
+    if start is None:
+        return []
+    language = lines[start].language
+    name = translation_name(language)
+    heads = [Head(Start(0, RANK[TRANSLATIONS_LEVEL], TRANSLATIONS_LEVEL, name, name, name),
+                  start, start + 1, 0)]
+    for i, article, heading in translation_articles(lines, start, {n for _, n in articles}):
+        number = translation_number(language, article)
+        heads.append(Head(Start(0, RANK[TRANSLATION_LEVEL], TRANSLATION_LEVEL, number,
+                                heading, f"Article {article} ({language})"), i, i + 1, 0))
     return heads
 
 

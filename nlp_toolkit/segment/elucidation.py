@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 
 from nlp_toolkit.records import Line
+from nlp_toolkit.segment.standins import stood_for_ref
 
 __all__ = [
     "ELUCIDATIONS_LEVEL",
@@ -52,17 +53,16 @@ _ROMAN_RE = re.compile(r"^Pasal\s+([IVX]{1,5})$")
 
 
 def elucidated_ref(ref: str) -> str | None:
-    """The ref of the article that an elucidation unit explains; ``None`` for other refs.
+    """The ref of the article that an elucidation unit explains; ``None`` for other refs
+    (the stand-in rule: ``standins.stood_for_ref``).
 
     >>> elucidated_ref("idn-pdp-law-2022:Penjelasan 56") is None
     False
     >>> elucidated_ref("idn-pdp-law-2022:56") is None
     True
     """
-    doc_id, sep, number = ref.partition(":")
-    if not sep or not number.startswith(_PREFIX + " "):
-        return None
-    return f"{doc_id}:{number[len(_PREFIX) + 1:]}"
+    number = ref.partition(":")[2]
+    return stood_for_ref(ref) if number.startswith(_PREFIX + " ") else None
 
 
 def elucidation_start(lines: Sequence[Line]) -> int | None:

@@ -23,8 +23,12 @@ __all__ = ["NON_OPERATIVE_LEVELS", "is_operative"]
 
 #: Levels whose units never state operative law.
 #: An Indonesian law's elucidations (``Penjelasan``) explain the articles, which are cited.
+#: A translation's articles (``translation``) state the law, in the reader's language (a
+#: search reports them as the article they stand for, ``standins.py``); its root unit
+#: (``translations``) holds only its title and chapter headings of its own.
 NON_OPERATIVE_LEVELS = frozenset({"preamble", "recital", "recitals", "arrangement", "toc",
-                                  "signature", "front_matter", "elucidations", "elucidation"})
+                                  "signature", "front_matter", "elucidations", "elucidation",
+                                  "translations"})
 _HEADING = re.compile(
     r"^\s*(?:preamble|pre[áa]mbulo|pr[ée]ambule|recitals?|whereas|long title|"
     r"arrangement of (?:sections|clauses|articles)|table of contents|contents|"

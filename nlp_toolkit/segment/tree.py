@@ -25,8 +25,14 @@ RANK = {
     "section": 3,
     "elucidations": 0,  # an Indonesian law's PENJELASAN, after the body (elucidation.py)
     "elucidation": 3,
+    "translations": 0,  # a translation printed with the law, after it (translation.py)
+    "translation": 3,
 }
 SUB_RANK = 4
+#: Roots of stand-in units (``standins.py``) whose first child may begin on the root's own
+#: first line (a translation that opens with its "Article 1."): both are kept, the root
+#: then holds no text of its own.
+_HOLDERS = frozenset({"elucidations", "translations"})
 _NESTED = frozenset({"part", "chapter", "subchapter"})  # containers numbered by their parent
 
 
@@ -154,7 +160,9 @@ def build(
     ordered: list[Start] = []
     last_off = -1
     for s in starts:
-        if s.offset > last_off and s.offset < len(text):
+        opens_holder = (s.offset == last_off and ordered[-1].level in _HOLDERS
+                        and s.rank > ordered[-1].rank)
+        if (s.offset > last_off or opens_holder) and s.offset < len(text):
             ordered.append(s)
             last_off = s.offset
     if not ordered or ordered[0].offset > 0:

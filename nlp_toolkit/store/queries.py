@@ -15,11 +15,13 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from nlp_toolkit.segment.standins import article_refs
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.filters import ProvisionQuery
 from nlp_toolkit.store.rows import PROVISION_SELECT, ProvisionRow, decode_rows
 
 __all__ = [
+    "article_ids",
     "candidate_facts",
     "document_dates",
     "document_facts",
@@ -127,6 +129,27 @@ def document_dates(store: Store) -> dict[str, tuple[int | None, dict[str, Any]]]
                             meta if isinstance(meta, dict) else {})
     return out
 
+
+
+def article_ids(store: Store, doc_ids: Sequence[str] | None = None) -> dict[int, int]:
+    """``unit id -> id of the article it is or stands for``, for every unit of the index
+    (or of ``doc_ids``) that is or stands for one.
+
+    A main unit maps to itself, a paragraph or item to the main unit it lies in, an
+    elucidation (``DOC:Penjelasan 5``) or a translation (``DOC:en 26``) to the article it
+    stands for; chapters, preambles and the like are absent. The rule is
+    :func:`nlp_toolkit.segment.standins.article_refs`: a result page that reports articles
+    maps its hits with this, so a translation's hit is its article's.
+    """
+    sql = "SELECT id, ref, parent_ref, main FROM provisions"
+    params: list[Any] = []
+    if doc_ids is not None:
+        sql += f" WHERE doc_id IN ({', '.join('?' * len(doc_ids)) or 'NULL'})"
+        params = list(doc_ids)
+    rows = store.conn.execute(sql + " ORDER BY doc_id, ordinal", params).fetchall()
+    id_of = {str(ref): int(i) for i, ref, _, _ in rows}
+    refs = article_refs((str(ref), parent, bool(main)) for _, ref, parent, main in rows)
+    return {id_of[ref]: id_of[article] for ref, article in refs.items()}
 
 
 def unit_facts(store: Store) -> dict[int, tuple[str, str, bool]]:
