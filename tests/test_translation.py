@@ -148,3 +148,16 @@ def test_real_vietnamese_page_english_words_reach_article_26_only_through_its_tr
         assert mapping[ids[f"{_DOC}:26(1)"]] == ids[f"{_DOC}:26"]
         assert ids[f"{_DOC}:Translation (en)"] not in mapping
         assert set(mapping.values()) == {ids[f"{_DOC}:{k}"] for k in range(1, 44)}
+        # search reports the article a translation stands for, once, never `en 26`
+        from nlp_toolkit.search.index import SearchIndex
+
+        index = SearchIndex(store, reranker=None)
+        found = [r.ref for r in index.search("retain data overseas value-added services",
+                                             k=10, mode="lexical")]
+        assert f"{_DOC}:26" in found, found
+        assert not any(" " in ref.split(":", 1)[1] for ref in found), found
+        assert len(found) == len(set(found))
+        # asked for the translation's level, the units themselves
+        raw = [r.ref for r in index.search("retain data overseas value-added services",
+                                           k=10, mode="lexical", level="translation")]
+        assert f"{_DOC}:en 26" in raw, raw

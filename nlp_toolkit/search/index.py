@@ -40,7 +40,14 @@ from nlp_toolkit.embed.models import MULTILINGUAL
 from nlp_toolkit.errors import StoreError, ToolkitError
 from nlp_toolkit.search.batch import search_batch, similar_batch
 from nlp_toolkit.search.lru import Lru
-from nlp_toolkit.search.page import Arrangement, UnitTable, arrange, collapse, script_language
+from nlp_toolkit.search.page import (
+    Arrangement,
+    UnitTable,
+    arrange,
+    as_articles,
+    collapse,
+    script_language,
+)
 from nlp_toolkit.search.query_expansion import translate_groups
 from nlp_toolkit.search.rank import dense_topk, rrf_fuse
 from nlp_toolkit.search.rerank import (
@@ -55,6 +62,7 @@ from nlp_toolkit.search.snippets import OTHER_SCRIPT, query_terms, snippet
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.fts import match_query
 from nlp_toolkit.store.queries import (
+    article_ids,
     candidate_facts,
     document_facts,
     fts_ranking,
@@ -247,6 +255,7 @@ class SearchIndex:
         self._count: tuple[tuple[int, int], int] | None = None
         self._dfs: Lru[str, int] = Lru(_DF_CACHE)
         self._rows_of: dict[str, tuple[VectorMatrix, dict[int, int]]] = {}
+        self._standing: tuple[tuple[int, int], dict[int, int]] | None = None
         self.per_work: int | None = _PER_WORK
         self.bm25_weights: tuple[float, float] = _BM25_WEIGHTS
         self.shares: Arrangement | None = _SHARES
@@ -402,11 +411,20 @@ class SearchIndex:
         # a filter to one jurisdiction or document asks for its provisions, however many
         # of one work; added expressions could break a filter on the unit itself
         return self._page(fused, k=k, terms=terms, language=script_language(query),
-                          all_versions=all_versions,
+                          all_versions=all_versions, stand_ins=level is None,
                           include_non_operative=include_non_operative,
                           diversify=doc is None and jurisdiction is None,
                           add_preferred=doc is None and language is None and level is None
                           and topic is None)
+
+    def _stand_ins(self) -> dict[int, int]:
+        """``unit id -> its article's id`` of the retrieval units that stand for an article."""
+        stamp = self._stamp()
+        if self._standing is None or self._standing[0] != stamp:
+            facts = self._units().facts
+            self._standing = (stamp, {i: a for i, a in article_ids(self.store).items()
+                                      if i != a and i in facts and a in facts})
+        return self._standing[1]
 
     def _rerank(self, query: str, fused: Sequence[tuple[int, float]],
                 rankings: Mapping[str, Sequence[int]], terms: Sequence[str]
@@ -510,9 +528,17 @@ class SearchIndex:
               language: str | None, all_versions: bool, include_non_operative: bool,
               diversify: bool, exclude_group: tuple[str, str] | None = None,
               add_preferred: bool = True, shares: Arrangement | None = None,
-              per_work: int | Literal["search"] | None = "search") -> list[SearchResult]:
-        """The result page of the default design over fused candidates (best first)."""
+              per_work: int | Literal["search"] | None = "search",
+              stand_ins: bool = True) -> list[SearchResult]:
+        """The result page of the default design over fused candidates (best first).
+
+        With ``stand_ins``, a hit on a unit that stands for an article (an Indonesian
+        elucidation, a translation printed with the law: :mod:`nlp_toolkit.segment.standins`)
+        is a hit on that article, at the better of their ranks.
+        """
         table = self._units()
+        if stand_ins:
+            fused = as_articles(fused, self._stand_ins())
         score = dict(fused)
         ranked = [i for i, _ in fused if i in table.facts
                   and (include_non_operative or table.facts[i][2])

@@ -22,9 +22,27 @@ the first 10 of a page of 50 (prefix-stable).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
-__all__ = ["Arrangement", "UnitTable", "arrange", "collapse", "script_language"]
+__all__ = ["Arrangement", "UnitTable", "arrange", "as_articles", "collapse", "script_language"]
+
+
+def as_articles(fused: Sequence[tuple[int, float]], stands_for: Mapping[int, int]
+                ) -> list[tuple[int, float]]:
+    """Each candidate that stands for an article replaced by the article, which keeps the
+    first (best) rank and score either reached; every id once (pure).
+
+    >>> as_articles([(7, 0.9), (3, 0.8), (5, 0.7)], {7: 5})
+    [(5, 0.9), (3, 0.8)]
+    """
+    out: list[tuple[int, float]] = []
+    seen: set[int] = set()
+    for i, s in fused:
+        j = stands_for.get(i, i)
+        if j not in seen:
+            seen.add(j)
+            out.append((j, s))
+    return out
 
 
 def collapse(ranked: Sequence[int], *, key: Callable[[int], Hashable | None],
