@@ -104,7 +104,7 @@ def collect(store: Store, judgments: Sequence[dict[str, Any]], *, collapse: bool
             strict: list[str] = []
             for x in cands:
                 n = units[x.unit_id]
-                same = bool(shared_topics(c.topics, n.topics))
+                same = bool(shared_topics(c.labels, n.topics))
                 refs.append(n.ref)
                 rule.append(relation(c.direction, n.direction, same_topic=same))
                 strict.append(rule[-1] if rule[-1] != "implements" or n.bindingness == "hard"
@@ -114,6 +114,29 @@ def collect(store: Store, judgments: Sequence[dict[str, Any]], *, collapse: bool
             cells.append(Cell(j["id"], jur, jur in j["gaps"], signals, refs, rule, strict,
                               [g for g in j["links"] if g["jurisdiction"] == jur], scored))
     return cells
+
+
+def judged_relations(store: Store, judgments: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Relation accuracy over every judged link, found or not (the relation is a function of
+    the two provisions alone), with the gold -> predicted confusion counts."""
+    idx = LinkIndex(store, exclude_docs=RESERVED)
+    confusion: Counter[str] = Counter()
+    for j in judgments:
+        c = idx.commitment(j["treaty_ref"])
+        for g in j["links"]:
+            row = store.conn.execute("SELECT id FROM provisions WHERE ref = ?",
+                                     (g["ref"],)).fetchone()
+            if row is None:
+                confusion[f"{g['relation']}->missing"] += 1
+                continue
+            n = idx.units([int(row[0])])[int(row[0])]
+            pred = relation(c.direction, n.direction,
+                            same_topic=bool(shared_topics(c.labels, n.topics)))
+            confusion[f"{g['relation']}->{pred}"] += 1
+    total = sum(confusion.values())
+    right = sum(v for k, v in confusion.items() if k.split("->")[0] == k.split("->")[1])
+    return {"judged_links": total, "relation_all": round(right / total, 3) if total else 0.0,
+            "confusion": dict(sorted(confusion.items()))}
 
 
 def same_law(store: Store) -> Callable[[str, str], bool]:
@@ -179,6 +202,8 @@ def main() -> None:
         res = score_cells(cells, same, weights=WEIGHTS, min_score=MIN_SCORE, strict=True)
         print(json.dumps({"split": args.split, "design": "relation: hard rules only "
                           "implement (first rule)", **res}))
+        print(json.dumps({"split": args.split, "design": "relation of every judged link",
+                          **judged_relations(store, judgments)}))
         if args.grid:
             grid = []
             for wl, wt in itertools.product((0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2),
