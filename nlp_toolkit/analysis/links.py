@@ -14,9 +14,11 @@ unit of that party's national law is scored by three signals, all pure functions
 The link score is their weighted sum (:data:`WEIGHTS`, chosen on the tune half of
 ``corpus/dev/link_judgments.jsonl``); versions of one law collapse to the latest one; a party
 whose best score is under :data:`MIN_SCORE` is a gap. The relation follows the taxonomy's
-direction rules (:func:`relation`): a restrictive national rule on a commitment that is not
-itself restrictive *restricts* it; another rule on a shared topic *implements* it; anything
-else is *related*.
+direction rules (:func:`relation`): a restrictive national rule against a liberalizing
+commitment *restricts* it; another rule sharing one of the commitment's topics
+(:func:`shared_topics`: a topic the scorer asserts for the commitment, which the national
+provision holds with calibrated probability :data:`SHARED_TOPIC_CUT` or more) *implements*
+it; anything else is *related*.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ from nlp_toolkit.defaults import USE_M3_ID
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.store import Store
 
-__all__ = ["LINK_FIELDS", "MIN_SCORE", "WEIGHTS", "CommitmentTable", "LinkIndex", "Relation",
-           "commitment_table", "commitments", "link_records", "relation", "topic_agreement"]
+__all__ = ["LINK_FIELDS", "MIN_SCORE", "SHARED_TOPIC_CUT", "WEIGHTS", "CommitmentTable",
+           "LinkIndex", "Relation", "commitment_table", "commitments", "link_records", "relation",
+           "shared_topics", "topic_agreement"]
 
 Relation = Literal["implements", "restricts", "related"]
 #: Record fields of a link (a gap record has ``jurisdiction`` and ``gap`` only).
@@ -43,7 +46,9 @@ LINK_FIELDS = ("commitment", "jurisdiction", "rank", "score", "relation", "doc_i
 #: Weights of the signals in the link score. On the tune half of the link judgments
 #: (benchmarks/links.py --grid) top-5 recall went 0.128 (dense) -> 0.231 (+ BM25 of key
 #: terms at 0.3) -> 0.346 (+ topic agreement at 0.3); 0.2-0.5 for either is a plateau
-#: (the best grid point, 0.5/0.8, found one link more: not taken).
+#: (the best grid point, 0.5/0.8, found one link more: not taken). With the calibrated scorer
+#: the signals still sit on that plateau (0.346), and no added signal or learned combiner
+#: gained more than one link on the tune half (benchmarks/links.py lists what was tried).
 WEIGHTS: Mapping[str, float] = {"dense": 1.0, "lexical": 0.3, "topic": 0.3}
 #: A party whose best link scores under this is a gap. On the tune half 0.55 judged 49 % of
 #: (commitment, party) pairs right as gap or not (39 % with no threshold) for one link of 78
