@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nlp_toolkit import Corpus
 from nlp_toolkit.analysis.links import (
@@ -61,7 +63,9 @@ def test_work_key_joins_versions_of_one_law() -> None:
 
 @pytest.mark.parametrize(("commitment", "national", "same", "expected"), [
     ("liberalizing", "restrictive", True, "restricts"),
-    ("neutral", "restrictive", False, "restricts"),
+    ("liberalizing", "restrictive", False, "restricts"),
+    ("neutral", "restrictive", False, "related"),  # restricts nothing the commitment protects
+    ("neutral", "restrictive", True, "implements"),
     ("restrictive", "restrictive", True, "implements"),
     ("liberalizing", "liberalizing", True, "implements"),
     ("neutral", "neutral", True, "implements"),
@@ -76,8 +80,36 @@ def test_relation_follows_direction_rules(commitment: str, national: str, same: 
 def test_topic_agreement_and_shared_topics() -> None:
     assert topic_agreement({}, {"a": 1.0}) == 0.0
     assert topic_agreement({"a": 0.5}, {"a": 0.9}) == pytest.approx(1.0)
-    assert shared_topics({"a": 0.9, "b": 0.4, "c": 0.1}, {"a": 0.5, "b": 0.8, "c": 0.9}) == [
-        "a", "b"]
+    # the commitment's asserted topics the national side holds from the cut, national
+    # probability first; a topic the commitment does not assert never counts
+    assert shared_topics(["a", "b", "d"], {"a": 0.06, "b": 0.8, "c": 0.9, "d": 0.01}) == [
+        "b", "a"]
+    assert shared_topics([], {"a": 1.0}) == []
+
+
+_DIRECTIONS = st.sampled_from(["liberalizing", "restrictive", "neutral"])
+_TOPICS = st.sampled_from(["data_flows", "personal_data", "e_transactions", "cooperation"])
+
+
+@given(_DIRECTIONS, _DIRECTIONS, st.booleans())
+def test_relation_restricts_only_a_liberalizing_commitment(commitment: str, national: str,
+                                                           same: bool) -> None:
+    got = relation(commitment, national, same_topic=same)
+    assert (got == "restricts") == (commitment == "liberalizing" and national == "restrictive")
+    if got != "restricts":  # otherwise topic agreement alone decides
+        assert got == ("implements" if same else "related")
+
+
+@given(st.lists(_TOPICS), st.dictionaries(_TOPICS, st.floats(0.0, 1.0)),
+       st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_shared_topics_subset_of_commitment_and_monotone_in_cut(
+        commitment: list[str], national: dict[str, float], a: float, b: float) -> None:
+    lo, hi = sorted((a, b))
+    wide, narrow = shared_topics(commitment, national, cut=lo), shared_topics(
+        commitment, national, cut=hi)
+    assert set(narrow) <= set(wide) <= set(commitment)
+    assert all(national.get(t, 0.0) >= lo for t in wide)
+    assert len(wide) == len(set(wide))
 
 
 def test_sentence_around_is_a_slice_holding_the_span() -> None:
