@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 BIND_CLASSES = ("hard", "soft", "none")
+#: Topics whose assertion makes the direction cue counts enter the direction layer twice.
+BORDER_TOPICS = ("data_flows", "data_localization")
 DIR_CLASSES = ("liberalizing", "restrictive", "neutral")
 
 # Headings of general provisions that rarely carry an obligation (language-neutral list).
@@ -273,22 +275,29 @@ def direction_features(
     thresholds: np.ndarray,
     bindingness: Sequence[str],
 ) -> np.ndarray:
-    """Topic probabilities, rule direction, cue counts and bindingness as float32."""
+    """Topic probabilities, rule direction, cue counts and bindingness as float32, and the
+    cue counts again where a cross-border topic (:data:`BORDER_TOPICS`) is asserted: a
+    condition on transfer (assessment, approval, certification) or a storage duty is
+    restrictive whatever the provision's other topics (PIPL art. 38 was neutral without)."""
+    border = [j for j, t in enumerate(topic_ids) if t in BORDER_TOPICS]
     rows: list[np.ndarray] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         labels = [t for j, t in enumerate(topic_ids) if topic_probs[i, j] >= thresholds[j]]
         rule = classify_direction(text, lang, labels, bindingness[i])
         lib, res = direction_cue_counts(text, lang)
+        cues = np.log1p(np.array([lib, res], dtype=np.float32))
+        at_border = float(any(topic_probs[i, j] >= thresholds[j] for j in border))
         rows.append(
             np.concatenate(
                 [
                     topic_probs[i].astype(np.float32),
                     one_hot([rule], DIR_CLASSES)[0],
-                    np.log1p(np.array([lib, res], dtype=np.float32)),
+                    cues,
+                    at_border * cues,
                     one_hot([bindingness[i]], BIND_CLASSES)[0],
                     np.log1p(construction_counts(text, lang)),
                 ]
             )
         )
-    width = len(topic_ids) + 8 + len(CONSTRUCTIONS)
+    width = len(topic_ids) + 10 + len(CONSTRUCTIONS)
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, width), np.float32)
