@@ -102,6 +102,7 @@ def run(params: dict[str, Any], items: Any, vecs: np.ndarray, protos: np.ndarray
     # ranking of gold provisions within their law
     y = np.array([[t in it.topics for t in ids] for it in items], dtype=bool)
     first = cells = any3 = 0
+    misses: list[str] = []
     for _, te in splits:
         for j in range(len(ids)):
             gold = te[y[te, j]]
@@ -111,8 +112,11 @@ def run(params: dict[str, Any], items: Any, vecs: np.ndarray, protos: np.ndarray
             cells += 1
             first += int(y[order[0], j])
             any3 += int(y[order[:3], j].any())
+            if not y[order[0], j]:
+                rank = 1 + int(np.flatnonzero(y[order, j])[0])
+                misses.append(f"{items[order[0]].doc_id} {ids[j]}: first gold at rank {rank}")
     print(f"ranking: a gold provision first in {first}/{cells} (law, topic) cells, "
-          f"in the top 3 in {any3}/{cells}")
+          f"in the top 3 in {any3}/{cells}" + "".join(f"\n  {m}" for m in misses))
     per = part(idx)["topics"]["per_topic"]
     print("per topic F1: " + ", ".join(f"{t} {m['f1']:.2f} ({m['support']})"
                                        for t, m in per.items() if m["support"]))
