@@ -336,10 +336,13 @@ def topic_cuts(
     (``own[j]`` False with no shrinkage: the global cut).
 
     Example:
-        >>> y = np.array([[1, 0], [0, 1], [0, 0], [1, 0]], bool)
-        >>> p = np.array([[0.9, 0.3], [0.1, 0.35], [0.3, 0.1], [0.8, 0.2]])
-        >>> topic_cuts(y, p, None).tolist() == [topic_cuts(y, p, None)[0]] * 2
-        True
+        >>> y = np.array([[1, 0], [1, 1], [0, 0], [0, 0]], bool)
+        >>> p = np.array([[0.9, 0.1], [0.8, 0.25], [0.3, 0.2], [0.6, 0.1]])
+        >>> own = np.array([True, True])
+        >>> topic_cuts(y, p, None).tolist(), topic_cuts(y, p, own).tolist()
+        ([0.625, 0.625], [0.625, 0.25])
+        >>> topic_cuts(y, p, own, shrinkage=1.0).tolist()  # 1 positive: half way
+        [0.625, 0.4375]
     """
     global_cut = _best_threshold(y.reshape(-1), p.reshape(-1), lo=floor)
     cuts = np.full(y.shape[1], global_cut, dtype=np.float64)
