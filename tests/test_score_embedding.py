@@ -60,13 +60,11 @@ def test_supervised_scorer_on_english_and_chinese(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "known regression (issue #13): the direction layer chosen under the transfer protocol "
-    "calls PIPL art. 38 (transfer after a security assessment) neutral, logits restrictive "
-    "0.52 vs neutral 0.83; asserted-topic indicators as direction features fix it but "
-    "lowered leave-one-jurisdiction-out direction accuracy 0.888 -> 0.860 (dev + tune)"))
 def test_transfer_conditions_are_restrictive(use_m3: Embedder,
                                              default_model: ScoringModel) -> None:
+    """A transfer conditioned on a security assessment (PIPL art. 38's construction) is
+    restrictive (issue #13: it was neutral until the direction layer read the cue counts
+    again where a cross-border topic is asserted)."""
     scorer = SupervisedScorer(default_model, use_m3)
     scores = scorer.score(TEXTS, LANGS, doc_ids=[str(i) for i in range(len(TEXTS))])
     assert scores[2].direction == "restrictive"

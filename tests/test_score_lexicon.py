@@ -196,3 +196,38 @@ def test_indonesian_cues_share_the_latin_script_lists(lexicon: LexiconScorer) ->
     # a duty on a liberalized topic with no liberalizing cue is neutral
     assert classify_direction("Pasal 8\nPenyelenggara wajib menjaga keandalan sistem.", "id",
                               ("e_transactions",), "hard") == "neutral"
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("Điều 4. Bảo vệ dữ liệu cá nhân\nTổ chức, cá nhân phải bảo vệ thông tin cá nhân "
+         "của người sử dụng.", {"personal_data"}),
+        ("Điều 9. Thanh toán điện tử\nNgân hàng cung cấp dịch vụ thanh toán điện tử và ví "
+         "điện tử.", {"e_payments"}),
+        ("Điều 12. Chữ ký số\nChữ ký số trong giao dịch điện tử có giá trị pháp lý.",
+         {"e_transactions"}),
+        ("Điều 20. Lưu trữ dữ liệu\nDoanh nghiệp phải lưu trữ dữ liệu tại Việt Nam.",
+         {"data_localization"}),
+        ("Điều 30. Chuyển dữ liệu\nDữ liệu chỉ được chuyển ra nước ngoài sau khi đánh giá "
+         "an ninh.", {"data_flows"}),
+        ("Điều 2. Phạm vi\nLuật này áp dụng cho mọi doanh nghiệp.", set()),
+    ],
+)
+def test_vietnamese_terms_share_the_latin_script_matcher(
+    lexicon: LexiconScorer, text: str, topics: set[str]
+) -> None:
+    found = lexicon.matches(text, "vi")
+    assert {m.topic for m in found} >= topics and (topics or not found)
+    for m in found:
+        assert text[m.char_start : m.char_end] == m.text
+
+
+def test_vietnamese_terms_cannot_match_english() -> None:
+    """Every Vietnamese term carries a diacritic, so sharing the English matcher is safe."""
+    tax = load_taxonomy()
+    vi = {p for t in tax.topics for lex in (t.terms, t.weak_terms) for p in lex.get("vi", ())}
+    assert len(vi) >= 50
+    assert all(any(ord(ch) > 127 for ch in p) for p in vi), [
+        p for p in vi if p.isascii()
+    ]

@@ -265,3 +265,42 @@ def test_hold_out_reads_the_test_documents_of_a_split_file(tmp_path: Path) -> No
     with pytest.raises(click.ClickException, match="'test' list"):
         _held_out(bad)
     assert _held_out(REPO / "corpus" / "dev" / "label_splits.json")  # the project's split
+
+
+def test_topic_cuts_shrink_toward_the_global_cut() -> None:
+    from nlp_toolkit.score.supervised import _best_threshold, topic_cuts
+
+    rng = np.random.default_rng(7)
+    y = rng.random((200, 4)) < np.array([0.4, 0.2, 0.05, 0.02])
+    p = np.clip(0.35 * y + rng.random((200, 4)) * 0.7, 0, 1)
+    own = np.array([True, True, False, True])
+    glob = topic_cuts(y, p, None)
+    assert len(set(glob.tolist())) == 1
+    mine = topic_cuts(y, p, own)
+    for j in range(4):
+        expect = _best_threshold(y[:, j], p[:, j]) if own[j] else glob[0]
+        assert mine[j] == pytest.approx(expect, abs=1e-4)
+    for s in (1.0, 10.0, 1e9):
+        shrunk = topic_cuts(y, p, own, shrinkage=s)
+        for j in range(4):
+            alone = _best_threshold(y[:, j], p[:, j])
+            lo, hi = sorted((alone, float(glob[0])))
+            assert lo - 1e-4 <= shrunk[j] <= hi + 1e-4
+    assert topic_cuts(y, p, own, shrinkage=1e9) == pytest.approx(glob, abs=1e-4)
+
+
+def test_direction_features_repeat_cues_only_where_a_border_topic_is_asserted() -> None:
+    from nlp_toolkit.score.features import direction_features
+
+    ids = load_taxonomy().ids
+    text = "第三十八条 向境外提供个人信息的，应当通过安全评估。"
+    probs = np.zeros((2, len(ids)))
+    probs[0, ids.index("data_flows")] = 0.9
+    probs[1, ids.index("personal_data")] = 0.9
+    x = direction_features([text, text], ["zh", "zh"], probs, ids,
+                           np.full(len(ids), 0.5), ["hard", "hard"])
+    cues = slice(len(ids) + 3, len(ids) + 5)
+    again = slice(len(ids) + 5, len(ids) + 7)
+    assert x[0, cues][1] > 0 and x[1, cues][1] > 0  # one restrictive cue (安全评估)
+    assert x[0, again].tolist() == x[0, cues].tolist()
+    assert x[1, again].tolist() == [0.0, 0.0]

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from nlp_toolkit.score.direction import classify_direction, direction_cue_counts
-from nlp_toolkit.score.lexicon import LexiconScorer, base_language, heading_end
+from nlp_toolkit.score.lexicon import WEAK_WEIGHT, LexiconScorer, base_language, heading_end
 from nlp_toolkit.score.modality import (
     CLAUSE_CLASSES,
     classify_bindingness,
@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 BIND_CLASSES = ("hard", "soft", "none")
+#: Topics whose assertion makes the direction cue counts enter the direction layer twice.
+BORDER_TOPICS = ("data_flows", "data_localization")
 DIR_CLASSES = ("liberalizing", "restrictive", "neutral")
 
 # Headings of general provisions that rarely carry an obligation (language-neutral list).
@@ -154,6 +156,19 @@ def _doc_slices(doc_ids: Sequence[str]) -> dict[str, np.ndarray]:
     return {d: np.array(v) for d, v in out.items()}
 
 
+def _strong_hits(texts: Sequence[str], languages: Sequence[str],
+                 lexicon: LexiconScorer) -> np.ndarray:
+    """``(n, topics)`` bool: a match of more than weak weight (a weak term such as
+    "electronic system" runs through a whole statute without naming its subject)."""
+    ids = lexicon.taxonomy.ids
+    out = np.zeros((len(texts), len(ids)), dtype=bool)
+    for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
+        for m in lexicon.matches(text, lang):
+            if m.weight > WEAK_WEIGHT:
+                out[i, ids.index(m.topic)] = True
+    return out
+
+
 def topic_tensor(
     texts: Sequence[str],
     languages: Sequence[str],
@@ -166,9 +181,10 @@ def topic_tensor(
 
     Provision features: lexicon hits in the heading and the body, cosine to the topic
     prototype and its margin over the best other topic. Document context: whether the topic
-    is the document's main one (hit by at least :data:`MAIN_SHARE` of the provisions that
-    share its doc id, more than any other topic; weighted down for documents shorter than
-    :data:`FULL_CONTEXT` provisions, since a treaty chapter mixes topics), alone and with
+    is the document's main one (hit by a term of more than weak weight in at least
+    :data:`MAIN_SHARE` of the provisions that share its doc id, more than any other topic;
+    weighted down for documents shorter than :data:`FULL_CONTEXT` provisions, since a
+    treaty chapter mixes topics), alone and with
     the housekeeping and non-operative heading flags and a "rule says hard" indicator, so the
     model can give a statute's subject to its operative provisions and not to its
     housekeeping. Only the rule's ``hard`` class enters, and only through the main-topic
@@ -184,9 +200,10 @@ def topic_tensor(
     cos = np.asarray(vectors @ prototypes.T, dtype=np.float32)
     others = np.where(np.eye(t_count, dtype=bool)[None], -9.0, cos[:, None, :]).max(axis=2)
     margin = cos - others
+    strong = _strong_hits(texts, languages, lexicon)
     main = np.zeros_like(body)
     for idx in _doc_slices(doc_ids).values():
-        share = (body[idx] > 0).mean(axis=0)
+        share = strong[idx].mean(axis=0)
         k = int(np.argmax(share))
         if share[k] >= MAIN_SHARE:
             main[idx, k] = min(1.0, len(idx) / FULL_CONTEXT)
@@ -273,22 +290,29 @@ def direction_features(
     thresholds: np.ndarray,
     bindingness: Sequence[str],
 ) -> np.ndarray:
-    """Topic probabilities, rule direction, cue counts and bindingness as float32."""
+    """Topic probabilities, rule direction, cue counts and bindingness as float32, and the
+    cue counts again where a cross-border topic (:data:`BORDER_TOPICS`) is asserted: a
+    condition on transfer (assessment, approval, certification) or a storage duty is
+    restrictive whatever the provision's other topics (PIPL art. 38 was neutral without)."""
+    border = [j for j, t in enumerate(topic_ids) if t in BORDER_TOPICS]
     rows: list[np.ndarray] = []
     for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
         labels = [t for j, t in enumerate(topic_ids) if topic_probs[i, j] >= thresholds[j]]
         rule = classify_direction(text, lang, labels, bindingness[i])
         lib, res = direction_cue_counts(text, lang)
+        cues = np.log1p(np.array([lib, res], dtype=np.float32))
+        at_border = float(any(topic_probs[i, j] >= thresholds[j] for j in border))
         rows.append(
             np.concatenate(
                 [
                     topic_probs[i].astype(np.float32),
                     one_hot([rule], DIR_CLASSES)[0],
-                    np.log1p(np.array([lib, res], dtype=np.float32)),
+                    cues,
+                    at_border * cues,
                     one_hot([bindingness[i]], BIND_CLASSES)[0],
                     np.log1p(construction_counts(text, lang)),
                 ]
             )
         )
-    width = len(topic_ids) + 8 + len(CONSTRUCTIONS)
+    width = len(topic_ids) + 10 + len(CONSTRUCTIONS)
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, width), np.float32)

@@ -60,9 +60,9 @@ def heading_end(text: str) -> int:
     return min(len(text) if cut < 0 else cut, 200)
 
 
-#: Lexicon languages matched in Latin-script text: English, and Indonesian terms (``id``)
-#: that no English text contains, so one matcher serves both.
-LATIN_LEXICONS = ("en", "id")
+#: Lexicon languages matched in Latin-script text: English, and Indonesian (``id``) and
+#: Vietnamese (``vi``) terms that no English text contains, so one matcher serves all three.
+LATIN_LEXICONS = ("en", "id", "vi")
 
 
 def _latin(lexicon: dict[str, tuple[str, ...]]) -> tuple[str, ...]:

@@ -50,6 +50,7 @@ __all__ = [
     "fit_platt",
     "fit_scoring_model",
     "predict_arrays",
+    "topic_cuts",
 ]
 
 
@@ -95,7 +96,7 @@ def _softmax_argmax(x: np.ndarray, classes: Sequence[str]) -> tuple[list[str], n
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, lo: float = 0.2, hi: float = 0.95) -> float:
-    """The F1-best cut on a grid; ties go to the cut nearest 0.5."""
+    """The F1-best cut on a grid from ``lo`` to ``hi``; ties go to the cut nearest 0.5."""
     best, best_f1 = 0.5, -1.0
     for t in sorted(np.arange(lo, hi + 1e-9, 0.025), key=lambda v: abs(v - 0.5)):
         pred = p >= t
@@ -216,6 +217,8 @@ def fit_scoring_model(
     features: tuple[np.ndarray, np.ndarray] | None = None,
     calibrate: bool = True,
     layer_c: float = 1.0,
+    cut_floor: float = 0.2,
+    cut_shrinkage: float = 0.0,
 ) -> ScoringModel:
     """Fit the topic, bindingness and direction layers.
 
@@ -240,6 +243,11 @@ def fit_scoring_model(
             (grouped) folds, so scores are graded rather than saturated; thresholds are
             then tuned on the calibrated out-of-fold probabilities.
         layer_c: inverse regularisation strength of the bindingness and direction layers.
+        cut_floor: the lowest cut the threshold search tries.
+        cut_shrinkage: with ``per_topic_thresholds``, each topic's out-of-fold best cut is
+            pulled toward the global cut as ``(n * own + s * global) / (n + s)``, ``n`` the
+            topic's positives and ``s`` this value, so sparse topics keep about the global
+            cut; 0 keeps each learned topic's own cut (and the global cut for the rest).
 
     Raises:
         ValueError: when the inputs differ in length or hold fewer than two documents.
@@ -273,16 +281,8 @@ def fit_scoring_model(
         fit_platt(oof_logit, y) if calibrate else np.array([1.0, 0.0], dtype=np.float32)
     )
     oof = _sigmoid(calibration[0] * oof_logit + calibration[1])
-    global_cut = _best_threshold(y.reshape(-1), oof.reshape(-1))
-    thresholds = np.array(
-        [
-            _best_threshold(y[:, j], oof[:, j])
-            if learned[j] and per_topic_thresholds
-            else global_cut
-            for j in range(len(ids))
-        ],
-        dtype=np.float32,
-    )
+    thresholds = topic_cuts(y, oof, learned if per_topic_thresholds else None,
+                            floor=cut_floor, shrinkage=cut_shrinkage)
     fitted = _fit_topics(z, y, learned, c)
     bind_coef, bind_intercept = _ordered(
         _lr(layer_c, balanced=False).fit(xb, list(bindingness)), BIND_CLASSES
@@ -319,6 +319,43 @@ def fit_scoring_model(
             }
         },
     )
+
+
+def topic_cuts(
+    y: np.ndarray,
+    p: np.ndarray,
+    own: np.ndarray | None,
+    *,
+    floor: float = 0.2,
+    shrinkage: float = 0.0,
+) -> np.ndarray:
+    """``(T,)`` cuts from out-of-fold probabilities ``p`` and gold ``y`` (both ``(n, T)``).
+
+    ``own`` is ``None`` for one global cut (F1-best over all topics pooled); else each topic
+    gets its own F1-best cut, shrunk toward the global one by ``shrinkage`` pseudo-positives
+    (``own[j]`` False with no shrinkage: the global cut).
+
+    Example:
+        >>> y = np.array([[1, 0], [1, 1], [0, 0], [0, 0]], bool)
+        >>> p = np.array([[0.9, 0.1], [0.8, 0.25], [0.3, 0.2], [0.6, 0.1]])
+        >>> own = np.array([True, True])
+        >>> topic_cuts(y, p, None).tolist(), topic_cuts(y, p, own).tolist()
+        ([0.625, 0.625], [0.625, 0.25])
+        >>> topic_cuts(y, p, own, shrinkage=1.0).tolist()  # 1 positive: half way
+        [0.625, 0.4375]
+    """
+    global_cut = _best_threshold(y.reshape(-1), p.reshape(-1), lo=floor)
+    cuts = np.full(y.shape[1], global_cut, dtype=np.float64)
+    if own is None:
+        return cuts.astype(np.float32)
+    for j in range(y.shape[1]):
+        n = float(y[:, j].sum())
+        if shrinkage > 0 and n > 0:
+            mine = _best_threshold(y[:, j], p[:, j], lo=floor)
+            cuts[j] = (n * mine + shrinkage * global_cut) / (n + shrinkage)
+        elif shrinkage <= 0 and own[j]:
+            cuts[j] = _best_threshold(y[:, j], p[:, j], lo=floor)
+    return np.round(cuts, 4).astype(np.float32)
 
 
 def compute_features(
