@@ -41,23 +41,35 @@ def answers(question: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(r for refs in question["answers"].values() for r in refs))
 
 
-def collect(index: SearchIndex, questions: list[dict[str, Any]]
+def collect(index: SearchIndex, questions: list[dict[str, Any]], *, filtered: bool
             ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``(features, labels)`` of each question's candidates (the re-ranker off)."""
-    seen: dict[str, tuple[list[int], np.ndarray]] = {}
-    index.on_candidates = lambda q, pool, x: seen.__setitem__(q, (pool, x))
+    """``(features, labels)`` of each question's candidates (the re-ranker off): of its
+    search over everything, and with ``filtered`` also of its search within each jurisdiction
+    that answers it (labelled with that jurisdiction's answers), stacked."""
+    seen: dict[tuple[str, str | None], tuple[list[int], np.ndarray]] = {}
+    scope: list[str | None] = [None]
+    index.on_candidates = lambda q, pool, x: seen.__setitem__((q, scope[0]), (pool, x))
     saved, index.reranker = index.reranker, None
+    runs = [(q, j) for q in questions
+            for j in [None, *(sorted(q["answers"]) if filtered else [])]]
     try:
-        for q in questions:
-            index.search(q["query"], k=10)
+        for q, j in runs:
+            scope[0] = j
+            index.search(q["query"], k=10, jurisdiction=j)
     finally:
         index.on_candidates, index.reranker = None, saved
     out = []
     for q in questions:
-        pool, x = seen[q["query"]]
-        refs = provision_refs(index.store, pool)
-        wanted = set(answers(q))
-        out.append((x, np.array([refs.get(i) in wanted for i in pool], dtype=int)))
+        xs, ys = [], []
+        for key in [(q["query"], j) for qq, j in runs if qq is q]:
+            if key not in seen:  # no candidate at all within that jurisdiction
+                continue
+            pool, x = seen[key]
+            refs = provision_refs(index.store, pool)
+            wanted = set(answers(q) if key[1] is None else q["answers"][key[1]])
+            xs.append(x)
+            ys.append(np.array([refs.get(i) in wanted for i in pool], dtype=int))
+        out.append((np.vstack(xs), np.concatenate(ys)))
     return out
 
 
@@ -65,7 +77,8 @@ def page_measures(index: SearchIndex, questions: list[dict[str, Any]],
                   model: Reranker | None) -> dict[str, list[float]]:
     """recall@10, MRR@10 and recall@50 of each question's result page under ``model``."""
     saved, index.reranker = index.reranker, model
-    out: dict[str, list[float]] = {"recall@10": [], "mrr@10": [], "recall@50": []}
+    out: dict[str, list[float]] = {"recall@10": [], "mrr@10": [], "recall@50": [],
+                                   "recall@10 within a jurisdiction": []}
     try:
         for q in questions:
             want = answers(q)
@@ -74,6 +87,10 @@ def page_measures(index: SearchIndex, questions: list[dict[str, Any]],
             out["recall@10"].append(recall_at_k(top, want, 10))
             out["mrr@10"].append(reciprocal_rank(top, want))
             out["recall@50"].append(recall_at_k(refs, want, 50))
+            for jur, refs_j in q["answers"].items():  # an analyst's search within one country
+                top = [r.ref for r in index.search(q["query"], k=10, jurisdiction=jur)]
+                out.setdefault("recall@10 within a jurisdiction", []).append(
+                    recall_at_k(top, refs_j, 10))
     finally:
         index.reranker = saved
     return out
@@ -87,13 +104,16 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "models" / "reranker"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation")
+    parser.add_argument("--no-filtered", dest="filtered", action="store_false",
+                        help="train on the searches over everything only (not also on each "
+                             "question's searches within the jurisdictions that answer it)")
     args = parser.parse_args()
     raw = QUESTIONS.read_bytes()
     questions = [q for q in (json.loads(line) for line in raw.decode("utf-8").splitlines()
                              if line.strip()) if q["split"] == args.half]
     with Corpus.open(args.db, create=False) as corpus:
         index = SearchIndex(corpus.store, reranker=None)
-        data = collect(index, questions)
+        data = collect(index, questions, filtered=args.filtered)
         cv: dict[str, dict[str, list[float]]] = {"fused": {}, "reranked": {}}
         for f in range(args.folds):
             held = [j for j in range(len(questions)) if j % args.folds == f]
@@ -123,7 +143,9 @@ def main() -> None:
                 "sha256": hashlib.sha256(raw).hexdigest(),
                 "index_documents": corpus.store.stats()["documents"],
             },
-            "hyperparameters": {"C": args.c, "rerank_depth": RERANK_DEPTH},
+            "hyperparameters": {"C": args.c, "rerank_depth": RERANK_DEPTH,
+                                "searches": "everything and within each answering "
+                                            "jurisdiction" if args.filtered else "everything"},
             "cross_validation": {"folds": args.folds, "grouped_by": "question", **figures},
             "coefficients": dict(zip(FEATURES, (round(float(c), 4) for c in model.coef),
                                      strict=True)),
