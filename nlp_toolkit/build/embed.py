@@ -22,7 +22,7 @@ import numpy as np
 
 from nlp_toolkit.embed import Embedder, Pooling, embed_provisions, text_hash
 from nlp_toolkit.embed.models import ENGLISH_ONLY, NON_LATIN
-from nlp_toolkit.extract.gloss import gloss, looks_indonesian
+from nlp_toolkit.extract.gloss import gloss, gloss_language
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.vectors import (
     count_unembedded,
@@ -77,14 +77,15 @@ class EmbedReport:
 
 def embed_input(text: str, heading: str) -> str:
     """The text a unit is embedded as: its text, headed by its heading when the text lacks it;
-    Indonesian text as its English gloss (:mod:`nlp_toolkit.extract.gloss`: the models do not
-    read Indonesian). Cut to :data:`MAX_EMBED_CHARS` (pure but for reading the glossary).
+    Indonesian and Vietnamese text as its English gloss (:mod:`nlp_toolkit.extract.gloss`: the
+    models read neither). Cut to :data:`MAX_EMBED_CHARS` (pure but for reading the glossary).
     """
     head = heading.strip()
     if head and head not in text[: len(head) + 80]:
         text = f"{head}\n{text}"
     text = text[:MAX_EMBED_CHARS]
-    return gloss(text)[:MAX_EMBED_CHARS] if looks_indonesian(text) else text
+    language = gloss_language(text)
+    return text if language is None else gloss(text, language=language)[:MAX_EMBED_CHARS]
 
 
 def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,

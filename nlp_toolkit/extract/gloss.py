@@ -1,21 +1,23 @@
-"""An English word-by-word gloss of Indonesian text, for models that do not read Indonesian.
+"""An English word-by-word gloss of Indonesian and Vietnamese text, for models that read
+neither.
 
 The multilingual sentence encoder (use-m3) covers Chinese, Thai and 14 other languages but
-not Indonesian: an Indonesian article embeds near other Indonesian articles whatever it says,
-so an English question (or an English or Chinese provision in ``similar``) cannot find it. A
-gloss replaces each Indonesian word by its English equivalent from a glossary of legal and
-ICT vocabulary (``nlp_toolkit/data/gloss_id_en.tsv``): "Setiap Orang dilarang mengakses
-Sistem Elektronik milik Orang lain" becomes "every person prohibited access electronic system
-owned person other". The result is not fluent English, but it carries the provision's subject
-in words the encoder knows.
+not Indonesian or Vietnamese: an Indonesian article embeds near other Indonesian articles
+whatever it says, so an English question (or an English or Chinese provision in ``similar``)
+cannot find it. A gloss replaces each word by its English equivalent from a glossary of legal
+and ICT vocabulary (``nlp_toolkit/data/gloss_id_en.tsv``, ``gloss_vi_en.tsv``): "Setiap Orang
+dilarang mengakses Sistem Elektronik milik Orang lain" becomes "every person prohibited access
+electronic system owned person other". The result is not fluent English, but it carries the
+provision's subject in words the encoder knows.
 
-- Multi-word entries ("data pribadi", "tanda tangan") are matched first, longest first.
-- A word missing from the glossary is looked up again without its affixes (``me-``,
-  ``di-``, ``pe-``, ``ber-``, ``ter-``, ``ke-``, ``-kan``, ``-an``, ``-i``, ``-nya``), the
-  way Indonesian derives words from a root; a word that is still unknown (a name, a number,
-  an English loanword) is kept as it is.
-- :func:`looks_indonesian` tells Indonesian text by its function words, so that callers need
-  no language tag: the embed stage glosses every unit that reads as Indonesian.
+- Multi-word entries ("data pribadi", "dữ liệu cá nhân") are matched first, longest first.
+  Vietnamese is written syllable by syllable, so its words are mostly such entries.
+- An Indonesian word missing from the glossary is looked up again without its affixes
+  (``me-``, ``di-``, ``pe-``, ``ber-``, ``ter-``, ``ke-``, ``-kan``, ``-an``, ``-i``, ``-nya``),
+  the way Indonesian derives words from a root; a word that is still unknown (a name, a
+  number, an English loanword) is kept as it is.
+- :func:`gloss_language` tells Indonesian and Vietnamese text by their function words, so
+  that callers need no language tag: the embed stage glosses every unit that reads as one.
 
 Pure functions; the glossary is read once, on first use.
 
@@ -28,14 +30,24 @@ Pure functions; the glossary is read once, on first use.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["gloss", "glossary", "looks_indonesian", "root_candidates"]
+__all__ = ["GLOSSED_LANGUAGES", "gloss", "gloss_language", "glossary", "looks_indonesian",
+           "looks_vietnamese", "root_candidates"]
 
-_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*|\d+[A-Za-z]?|[^\sA-Za-z\d]")
-_MAX_PHRASE = 3
+#: Languages with a shipped glossary (``nlp_toolkit/data/gloss_{lang}_en.tsv``).
+GLOSSED_LANGUAGES = ("id", "vi")
+# words of letters (any script's: Vietnamese syllables carry marks), hyphenated compounds,
+# numbers, and single punctuation marks
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+[^\W\d_]?|[^\s\w]")
+_MAX_PHRASE = 8  # words of the longest glossary entry matched as one phrase
+#: Vietnamese function words (syllables no other corpus language uses so often).
+_VI_MARKERS = frozenset({
+    "của", "và", "các", "được", "trong", "theo", "những", "này", "với", "cho", "về", "có",
+    "không", "người", "thông", "tin", "mạng", "quy", "định", "luật", "điều", "khoản"})
 #: Indonesian function words: frequent, short and not English or Malay-English words.
 _MARKERS = frozenset({
     "yang", "dan", "atau", "dengan", "dalam", "untuk", "pada", "ini", "tersebut", "adalah",
@@ -53,16 +65,25 @@ _RESTORE = {"meny": "s", "peny": "s", "mem": "p", "pem": "p", "men": "t", "pen":
             "meng": "k", "peng": "k"}
 
 
-@lru_cache(maxsize=1)
-def glossary() -> dict[str, str]:
-    """The shipped Indonesian -> English glossary (lower-case keys, some multi-word)."""
-    text = resources.files("nlp_toolkit").joinpath("data/gloss_id_en.tsv").read_text("utf-8")
+@lru_cache(maxsize=4)
+def glossary(language: str = "id") -> dict[str, str]:
+    """The shipped ``language`` -> English glossary (lower-case NFC keys, some multi-word).
+
+    Raises:
+        ValueError: no glossary ships for ``language`` (see :data:`GLOSSED_LANGUAGES`).
+    """
+    if language not in GLOSSED_LANGUAGES:
+        raise ValueError(f"no glossary for {language!r}: one of {', '.join(GLOSSED_LANGUAGES)}")
+    text = resources.files("nlp_toolkit").joinpath(
+        f"data/gloss_{language}_en.tsv").read_text("utf-8")
     out: dict[str, str] = {}
     for line in text.splitlines():
         if "\t" in line and not line.startswith("#"):
             key, value = line.split("\t", 1)
-            if key.strip() and value.strip():
-                out.setdefault(key.strip().lower(), value.strip())
+            # keys are tokenised as text is, so "phòng, chống" meets "phòng , chống"
+            key = " ".join(_WORD.findall(unicodedata.normalize("NFC", key.lower())))
+            if key and value.strip():
+                out.setdefault(key, value.strip())
     return out
 
 
@@ -79,6 +100,32 @@ def looks_indonesian(text: str) -> bool:
     words = re.findall(r"[a-z]+", text.lower())
     hits = sum(1 for w in words if w in _MARKERS)
     return hits >= 3 and hits >= _MARKER_SHARE * len(words)
+
+
+def looks_vietnamese(text: str) -> bool:
+    """True when at least a fifth of the text's syllables are common Vietnamese ones (and at
+    least three are) (pure).
+
+    >>> looks_vietnamese("Doanh nghiệp trong nước và nước ngoài phải lưu trữ dữ liệu của "
+    ...                  "người sử dụng tại Việt Nam theo quy định của Chính phủ")
+    True
+    >>> looks_vietnamese("Setiap Orang wajib melindungi data pribadi")
+    False
+    """
+    words = unicodedata.normalize("NFC", text.lower()).split()
+    hits = sum(1 for w in words if w.strip(".,;:()") in _VI_MARKERS)
+    return hits >= 3 and hits >= 0.2 * len(words)
+
+
+def gloss_language(text: str) -> str | None:
+    """``"vi"`` or ``"id"`` when the text reads as Vietnamese or Indonesian, else None (pure).
+
+    >>> gloss_language("Each Party shall protect personal data.") is None
+    True
+    """
+    if looks_vietnamese(text):
+        return "vi"
+    return "id" if looks_indonesian(text) else None
 
 
 def root_candidates(word: str) -> list[str]:
@@ -116,16 +163,25 @@ def _lookup(word: str, table: Mapping[str, str]) -> str | None:
     return None
 
 
-def gloss(text: str, *, glossary: Mapping[str, str] | None = None) -> str:
-    """The text with each Indonesian word or phrase replaced by its English gloss (pure but
-    for reading the shipped glossary when none is given). Numbers, punctuation and unknown
-    words are kept; the result is lower case, one space between tokens."""
-    table = _default() if glossary is None else glossary
-    tokens = _WORD.findall(text)
+def gloss(text: str, *, language: str = "id", glossary: Mapping[str, str] | None = None
+          ) -> str:
+    """The text with each word or phrase of ``language`` (``id`` or ``vi``) replaced by its
+    English gloss (pure but for reading the shipped glossary when none is given). Numbers,
+    punctuation and unknown words are kept; the result is lower case, one space between
+    tokens.
+
+    >>> gloss("dữ liệu cá nhân của người dùng", language="vi", glossary={
+    ...     "dữ liệu cá nhân": "personal data", "của": "of", "người dùng": "user"})
+    'personal data of user'
+    """
+    table = _default(language) if glossary is None else glossary
+    tokens = _WORD.findall(unicodedata.normalize("NFC", text))
+    longest = _longest(language) if glossary is None else min(
+        _MAX_PHRASE, max((k.count(" ") + 1 for k in table), default=1))
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for n in range(min(_MAX_PHRASE, len(tokens) - i), 0, -1):
+        for n in range(min(longest, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i:i + n]).lower()
             if n > 1 and phrase in table:
                 out.append(table[phrase])
@@ -133,11 +189,19 @@ def gloss(text: str, *, glossary: Mapping[str, str] | None = None) -> str:
                 break
         else:
             tok = tokens[i]
-            found = _lookup(tok, table) if tok[0].isalpha() else None
+            found = None
+            if tok[0].isalpha():
+                found = (_lookup(tok, table) if language == "id"
+                         else table.get(tok.lower()))
             out.append(found if found is not None else tok.lower())
             i += 1
     return re.sub(r"\s+([.,;:)\]])", r"\1", " ".join(out))
 
 
-def _default() -> Mapping[str, str]:
-    return glossary()
+def _default(language: str) -> Mapping[str, str]:
+    return glossary(language)
+
+
+@lru_cache(maxsize=4)
+def _longest(language: str) -> int:
+    return min(_MAX_PHRASE, max((k.count(" ") + 1 for k in glossary(language)), default=1))
