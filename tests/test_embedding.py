@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from nlp_toolkit.build.embed import MAX_EMBED_CHARS, embed_input, embed_store
+from nlp_toolkit.embed import text_hash
 from nlp_toolkit.sources.manifest import read_manifest
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -25,6 +26,7 @@ from nlp_toolkit.store.vectors import (
     prune_vectors,
     put_vectors,
     unembedded_units,
+    units_by_ids,
 )
 
 DOCS = ("chn-pipl-2021", "wto-jsi-ecommerce-2024")
@@ -211,3 +213,35 @@ def test_small_pages_embed_each_text_once_like_one_page(store: Store, tmp_path: 
     links = "SELECT provision_id, text_hash FROM provision_vectors ORDER BY provision_id"
     assert store.conn.execute(links).fetchall() == other.conn.execute(links).fetchall()
     other.close()
+
+
+def test_units_whose_embedded_input_changed_are_embedded_and_scored_again(
+        store: Store) -> None:
+    """An index embedded before a change of ``embed_input`` (a glossary entry, the heading
+    rule) gets the new input's vectors on the next run, and loses the scores made from the
+    old ones; an unchanged run finds nothing stale."""
+    emb = CountingEmbedder()
+    embed_store(store, emb)
+    ids = [int(r[0]) for r in store.conn.execute(
+        "SELECT provision_id FROM provision_vectors WHERE model_id = 'fake' LIMIT 3")]
+    # as if these units had been embedded from another input: their links name other hashes
+    with store.transaction():
+        store.conn.executemany("UPDATE provision_vectors SET text_hash = ? WHERE "
+                               "provision_id = ? AND model_id = 'fake'",
+                               [(f"old-{i}", i) for i in ids])
+        store.conn.executemany(
+            "INSERT INTO provision_scores (provision_id, model_id, bindingness, "
+            "bindingness_score, direction, scored_at) VALUES (?, 'm', 'soft', 0.5, "
+            "'neutral', 'now')", [(i,) for i in ids])
+    report = embed_store(store, emb)
+    assert report.stale == 3 and report.units == 3
+    assert "3 re-embedded" in report.summary()
+    units = units_by_ids(store, ids)
+    linked = dict(store.conn.execute(
+        "SELECT provision_id, text_hash FROM provision_vectors WHERE model_id = 'fake' AND "
+        f"provision_id IN ({', '.join('?' * len(ids))})", ids).fetchall())
+    for i in ids:
+        assert linked[i] == text_hash(embed_input(units[i].text, units[i].heading), "fake")
+    assert store.conn.execute("SELECT count(*) FROM provision_scores").fetchone()[0] == 0
+    again = embed_store(store, emb)
+    assert (again.stale, again.units, again.embedded) == (0, 0, 0)

@@ -24,12 +24,15 @@ from nlp_toolkit.embed import Embedder, Pooling, embed_provisions, text_hash
 from nlp_toolkit.embed.models import ENGLISH_ONLY, NON_LATIN
 from nlp_toolkit.extract.gloss import gloss, gloss_language
 from nlp_toolkit.store import Store
+from nlp_toolkit.store.scores import forget_scores
 from nlp_toolkit.store.vectors import (
     count_unembedded,
+    iter_linked_units,
     iter_unembedded_units,
     known_hashes,
     link_vectors,
     put_vectors,
+    unlink_vectors,
 )
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "EmbedReport",
     "embed_input",
     "embed_store",
+    "unlink_stale",
 ]
 
 #: Characters of a unit that are embedded; the rest of a very long unit (a tariff schedule
@@ -58,6 +62,9 @@ class EmbedReport:
         units: main units that had no vector of this model before the run.
         reused: of those, units whose text was already embedded (no model call).
         embedded: distinct texts run through the model.
+        stale: units whose embedded input had changed since their vector was made (a new
+            glossary, a new heading rule): their links and scores were dropped and they
+            were embedded again (counted in ``units``).
         seconds: wall time of the run.
     """
 
@@ -66,11 +73,13 @@ class EmbedReport:
     reused: int
     embedded: int
     seconds: float
+    stale: int = 0
 
     def summary(self) -> str:
         """One line for the command line."""
         rate = self.embedded / self.seconds if self.seconds > 0 else 0.0
-        return (f"{self.model_id}: {self.units} units to link, {self.reused} reused, "
+        stale = f" ({self.stale} re-embedded: their input changed)" if self.stale else ""
+        return (f"{self.model_id}: {self.units} units to link{stale}, {self.reused} reused, "
                 f"{self.embedded} texts embedded in {self.seconds:.1f} s "
                 f"({rate:.0f} texts/s)")
 
@@ -120,6 +129,7 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
     model_id = embedder.model_id
     if skip_languages is None:
         skip_languages = NON_LATIN if model_id in ENGLISH_ONLY else ()
+    stale = unlink_stale(store, model_id, doc_ids=doc_ids, page_size=page_size)
     total = count_unembedded(store, model_id, skip_languages=skip_languages, doc_ids=doc_ids)
     if progress is not None:
         progress(0, total, model_id)
@@ -160,7 +170,27 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
                 progress(done, total, model_id)
     if progress is not None and total and done != total:
         progress(done, done, model_id)
-    return EmbedReport(model_id, done, reused, embedded, time.perf_counter() - start)
+    return EmbedReport(model_id, done, reused, embedded, time.perf_counter() - start, stale)
+
+
+def unlink_stale(store: Store, model_id: str, *, doc_ids: Sequence[str] | None = None,
+                 page_size: int = 2048) -> int:
+    """Drop the vector links and the scores of units whose :func:`embed_input` no longer
+    hashes to the text their vector was made from, so that this run embeds them again and
+    the next ``score`` scores them again; return how many.
+
+    An index built before a change of the embedded input (a glossary entry, the heading
+    rule) would otherwise keep the old vectors: links are by unit, not by input.
+    """
+    stale: list[int] = []
+    for page in iter_linked_units(store, model_id, doc_ids=doc_ids, page=page_size):
+        stale.extend(u.id for u, linked in page
+                     if text_hash(embed_input(u.text, u.heading), model_id) != linked)
+    if stale:
+        with store.transaction():
+            unlink_vectors(store, model_id, stale)
+            forget_scores(store, stale)
+    return len(stale)
 
 
 def _write(store: Store, model_id: str, vectors: dict[str, np.ndarray],

@@ -30,6 +30,7 @@ from nlp_toolkit.store import Store
 __all__ = [
     "SCORE_FIELDS",
     "TopicCell",
+    "forget_scores",
     "main_unit_ids",
     "score_models",
     "score_record",
@@ -96,6 +97,19 @@ def main_unit_ids(store: Store, doc_id: str) -> dict[str, int]:
     return {str(r): int(i) for r, i in store.conn.execute(
         "SELECT p.ref, p.id FROM provisions p WHERE p.doc_id = ? AND " + _MAIN
         + " ORDER BY p.ordinal", (doc_id,))}
+
+
+def forget_scores(store: Store, ids: Sequence[int]) -> int:
+    """Delete every model's scores of these provisions (their vectors changed, so the next
+    ``score`` scores them again); return how many score rows went."""
+    n = 0
+    for start in range(0, len(ids), 500):
+        part = [int(i) for i in ids[start:start + 500]]
+        marks = ", ".join("?" * len(part))
+        n += store.conn.execute(f"DELETE FROM provision_scores WHERE provision_id IN ({marks})",
+                                part).rowcount
+        store.conn.execute(f"DELETE FROM topic_scores WHERE provision_id IN ({marks})", part)
+    return n
 
 
 def write_scores(store: Store, model_id: str,

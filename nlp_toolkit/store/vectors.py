@@ -29,6 +29,7 @@ __all__ = [
     "VectorMatrix",
     "count_unembedded",
     "get_vectors",
+    "iter_linked_units",
     "iter_unembedded_units",
     "known_hashes",
     "link_vectors",
@@ -40,6 +41,7 @@ __all__ = [
     "unembedded_units",
     "unit_by_ref",
     "units_by_ids",
+    "unlink_vectors",
 ]
 
 _CHUNK = 500  # parameters per IN (...) list
@@ -223,6 +225,42 @@ def iter_unembedded_units(store: Store, model_id: str, *, skip_languages: Sequen
             return
         yield rows
         last = rows[-1].id
+
+
+def iter_linked_units(store: Store, model_id: str, *, doc_ids: Sequence[str] | None = None,
+                      page: int = 2048) -> Iterator[list[tuple[UnitRow, str]]]:
+    """Retrieval units that have a vector of this model, each with the text hash its link
+    names, in pages of at most ``page`` by provision id (what a check for stale links reads)."""
+    docs = list(doc_ids) if doc_ids is not None else []
+    cond = (f" AND p.doc_id IN ({', '.join('?' * len(docs)) or 'NULL'})"
+            if doc_ids is not None else "")
+    where = (" WHERE p.fts = 1 AND EXISTS (SELECT 1 FROM provision_vectors l WHERE "
+             "l.model_id = ? AND l.provision_id = p.id) AND p.id > ?" + cond)
+    last = -1
+    while True:
+        units = _units(store.conn.execute(_UNIT_SELECT + where + " ORDER BY p.id LIMIT ?",
+                                          (model_id, last, *docs, int(page))))
+        if not units:
+            return
+        ids = [u.id for u in units]
+        linked: dict[int, str] = {}
+        for part in _chunks([str(i) for i in ids]):
+            linked.update((int(i), str(h)) for i, h in store.conn.execute(
+                f"SELECT provision_id, text_hash FROM provision_vectors WHERE model_id = ? "
+                f"AND provision_id IN ({', '.join('?' * len(part))})", [model_id, *part]))
+        yield [(u, str(linked[u.id])) for u in units if u.id in linked]
+        last = ids[-1]
+
+
+def unlink_vectors(store: Store, model_id: str, ids: Sequence[int]) -> int:
+    """Drop these units' links to vectors of this model (the vectors stay until
+    :func:`prune_vectors`); return how many were dropped."""
+    n = 0
+    for part in _chunks([str(i) for i in ids]):
+        n += store.conn.execute(
+            f"DELETE FROM provision_vectors WHERE model_id = ? AND provision_id IN "
+            f"({', '.join('?' * len(part))})", [model_id, *part]).rowcount
+    return n
 
 
 def units_by_ids(store: Store, ids: Sequence[int], *, text: bool = True) -> dict[int, UnitRow]:
