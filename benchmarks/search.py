@@ -8,10 +8,15 @@ Prints, from one run:
   3. recall@10 and MRR per mode on a query set (tests/golden/queries.jsonl);
   4. HNSW (hnswlib) recall@10, build time, memory and latency vs exact on N synthetic
      vectors shaped like real embeddings (perturbed copies of the index's use-m3 vectors;
-     1,000,000 by default, a few minutes to build on 2 cores).
+     1,000,000 by default, a few minutes to build on 2 cores);
+  5. with ``--dev-half test``: the untouched half of the project's development questions
+     (``corpus/dev/``): recall@10, MRR@10 and recall@50 per language and question style,
+     and ``similar`` counterparts, before (old design; page design without the re-ranker)
+     and after.
 
 Usage:
     python benchmarks/search.py --db corpus/index.sqlite [--texts 200] [--ann-n 1000000]
+    python benchmarks/search.py --db corpus/index.sqlite --skip embedding ann --dev-half test
 """
 
 from __future__ import annotations
@@ -220,6 +225,12 @@ def main() -> None:
                     help="HNSW ef_search values to measure")
     ap.add_argument("--skip", nargs="*", default=[],
                     choices=["embedding", "queries", "quality", "ann"])
+    ap.add_argument("--dev-half", choices=["tune", "test", "both"],
+                    help="also the project's development questions and similar groups "
+                         "(corpus/dev/) of this half: recall@10, MRR@10 and recall@50 per "
+                         "language and question style, before (old design; page design "
+                         "without the re-ranker) and after, from one run "
+                         "(benchmarks/search_dev.py)")
     args = ap.parse_args()
     queries = read_queries(GOLDEN)
     seeds = None
@@ -237,6 +248,10 @@ def main() -> None:
     if "ann" not in args.skip:
         bench_ann(args.ann_n, seeds, m=args.ann_m, ef_construction=args.ann_efc,
                   ef_search=tuple(args.ann_ef))
+    if args.dev_half:
+        from search_dev import report  # benchmarks/search_dev.py, beside this script
+
+        report(args.db, args.dev_half, baseline=True)
 
 
 if __name__ == "__main__":

@@ -120,32 +120,39 @@ def main() -> None:
                              "PHL...), searched with that jurisdiction filter and judged on "
                              "its answers; `similar` is not measured then")
     args = parser.parse_args()
+    report(args.db, args.half, baseline=args.baseline, jurisdiction=args.jurisdiction)
+
+
+def report(db: str | Path, half: str, *, baseline: bool = False,
+           jurisdiction: str | None = None) -> None:
+    """Print the dev set's figures for ``half`` (``tune``, ``test`` or ``both``) on the index
+    ``db``: the default design, and with ``baseline`` also the old design and the page design
+    without the re-ranker, from one run."""
     from nlp_toolkit import Corpus
     from nlp_toolkit.search.index import index_for
 
     questions = read_jsonl(DEV / "search_questions.jsonl")
     groups = read_jsonl(DEV / "similar_groups.jsonl")
-    halves = ["tune", "test"] if args.half == "both" else [args.half]
+    halves = ["tune", "test"] if half == "both" else [half]
     # (name, search options, learned re-ranker on)
     configs: list[tuple[str, dict[str, Any], bool]] = [("default", {}, True)]
-    if args.baseline:
+    if baseline:
         configs[:0] = [("baseline", {"design": "baseline"}, False),
                        ("page design, no re-ranker", {}, False)]
-    with Corpus.open(args.db, create=False) as corpus:
+    with Corpus.open(db, create=False) as corpus:
         index = index_for(corpus.store)
         shipped = index.reranker
-        for half in halves:
-            qs = [q for q in questions if q["split"] == half]
-            gs = [g for g in groups if g["split"] == half]
-            if args.jurisdiction:
-                qs, gs = with_answers_in(qs, args.jurisdiction), []
+        for name_half in halves:
+            qs = [q for q in questions if q["split"] == name_half]
+            gs = [g for g in groups if g["split"] == name_half]
+            if jurisdiction:
+                qs, gs = with_answers_in(qs, jurisdiction), []
             for name, options, rerank in configs:
                 index.reranker = shipped if rerank else None
-                if args.jurisdiction:
-                    options = {**options, "jurisdiction": args.jurisdiction}
-                print(f"== {half} half, {name} ({len(qs)} questions, {len(gs)} groups"
-                      + (f", {args.jurisdiction} answers only" if args.jurisdiction else "")
-                      + ")")
+                if jurisdiction:
+                    options = {**options, "jurisdiction": jurisdiction}
+                print(f"== {name_half} half, {name} ({len(qs)} questions, {len(gs)} groups"
+                      + (f", {jurisdiction} answers only" if jurisdiction else "") + ")")
                 for g, m in eval_search(corpus, qs, options).items():
                     print(f"  search {g:16s} n={m['n']:3d}  recall@10 {m['recall@10']:.3f}  "
                           f"MRR@10 {m['mrr@10']:.3f}  recall@50 {m['recall@50']:.3f}")
@@ -154,7 +161,7 @@ def main() -> None:
                 s = eval_similar(corpus, gs, options)
                 print(f"  similar counterparts@10 {s['counterparts@10']:.3f} "
                       f"(n={s['n']} starting provisions)")
-
+        index.reranker = shipped
 
 if __name__ == "__main__":
     main()
