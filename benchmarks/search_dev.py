@@ -32,6 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from nlp_toolkit.search.evaluation import answer_refs, recall_at_k, reciprocal_rank
+
 DEV = Path(__file__).resolve().parents[1] / "corpus" / "dev"
 
 
@@ -39,23 +41,6 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Records of a JSONL file (blank lines skipped)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
-
-
-def answers_of(record: Mapping[str, Any], key: str = "answers") -> list[str]:
-    """Every ref of a record's jurisdiction-grouped answers, in file order, once each."""
-    return list(dict.fromkeys(r for refs in record[key].values() for r in refs))
-
-
-def recall_at(ranked: Sequence[str], expected: Iterable[str], k: int) -> float:
-    """Share of ``expected`` among the first ``k`` of ``ranked``."""
-    wanted = set(expected)
-    return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
-
-
-def reciprocal_rank(ranked: Sequence[str], expected: Iterable[str]) -> float:
-    """1 / rank of the first expected ref; 0 when none is ranked."""
-    wanted = set(expected)
-    return next((1.0 / i for i, r in enumerate(ranked, 1) if r in wanted), 0.0)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -72,12 +57,13 @@ def eval_search(corpus: Any, questions: Sequence[Mapping[str, Any]],
     groups: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     jur = options.get("jurisdiction")
     for q in questions:
-        expected = list(q["answers"].get(jur, [])) if jur else answers_of(q)
+        expected = (list(dict.fromkeys(q["answers"].get(jur, []))) if jur
+                    else answer_refs(q))
         refs = [r["ref"] for r in corpus.search(q["query"], k=50, **options).records()]
         top10 = [r["ref"] for r in corpus.search(q["query"], k=10, **options).records()]
-        m = {"recall@10": recall_at(top10, expected, 10),
+        m = {"recall@10": recall_at_k(top10, expected, 10),
              "mrr@10": reciprocal_rank(top10, expected),
-             "recall@50": recall_at(refs, expected, 50)}
+             "recall@50": recall_at_k(refs, expected, 50)}
         for g in ("all", f"language={q['language']}", f"style={q['style']}"):
             for name, v in m.items():
                 groups[g][name].append(v)
@@ -98,14 +84,15 @@ def eval_similar(corpus: Any, groups: Sequence[Mapping[str, Any]],
     for g in groups:
         members = g["members"]
         for jur, refs in members.items():
-            others = [r for j, rs in members.items() if j != jur for r in rs]
+            others = list(dict.fromkeys(r for j, rs in members.items() if j != jur
+                                        for r in rs))
             for ref in refs:
                 try:
                     hits = corpus.similar(ref, k=10, other_jurisdictions=True, **options)
                 except Exception:  # a ref the index does not hold counts as nothing found
                     shares.append(0.0)
                     continue
-                shares.append(recall_at([h["ref"] for h in hits.records()], others, 10))
+                shares.append(recall_at_k([h["ref"] for h in hits.records()], others, 10))
     return {"counterparts@10": _mean(shares), "n": len(shares)}
 
 

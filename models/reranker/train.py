@@ -27,18 +27,13 @@ from typing import Any
 import numpy as np
 
 from nlp_toolkit import Corpus
-from nlp_toolkit.search.evaluation import recall_at_k, reciprocal_rank
+from nlp_toolkit.search.evaluation import answer_refs, recall_at_k, reciprocal_rank
 from nlp_toolkit.search.index import SearchIndex
 from nlp_toolkit.search.rerank import FEATURES, RERANK_DEPTH, Reranker, fit
 from nlp_toolkit.store.queries import provision_refs
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "corpus" / "dev" / "search_questions.jsonl"
-
-
-def answers(question: dict[str, Any]) -> list[str]:
-    """Every answering ref of a question, once each, in file order."""
-    return list(dict.fromkeys(r for refs in question["answers"].values() for r in refs))
 
 
 def collect(index: SearchIndex, questions: list[dict[str, Any]], *, filtered: bool
@@ -66,7 +61,7 @@ def collect(index: SearchIndex, questions: list[dict[str, Any]], *, filtered: bo
                 continue
             pool, x = seen[key]
             refs = provision_refs(index.store, pool)
-            wanted = set(answers(q) if key[1] is None else q["answers"][key[1]])
+            wanted = set(answer_refs(q) if key[1] is None else q["answers"][key[1]])
             xs.append(x)
             ys.append(np.array([refs.get(i) in wanted for i in pool], dtype=int))
         out.append((np.vstack(xs), np.concatenate(ys)))
@@ -81,7 +76,7 @@ def page_measures(index: SearchIndex, questions: list[dict[str, Any]],
                                    "recall@10 within a jurisdiction": []}
     try:
         for q in questions:
-            want = answers(q)
+            want = answer_refs(q)
             refs = [r.ref for r in index.search(q["query"], k=50)]
             top = [r.ref for r in index.search(q["query"], k=10)]
             out["recall@10"].append(recall_at_k(top, want, 10))

@@ -15,7 +15,17 @@ from typing import Any
 
 from nlp_toolkit.search.index import Mode, SearchIndex
 
-__all__ = ["evaluate", "read_queries", "recall_at_k", "reciprocal_rank"]
+__all__ = ["answer_refs", "evaluate", "read_queries", "recall_at_k", "reciprocal_rank"]
+
+
+def answer_refs(record: Mapping[str, Any], key: str = "answers") -> list[str]:
+    """Every ref of a record's jurisdiction-grouped answers (``{"CHN": [ref, ...], ...}``,
+    the development set's form), in file order, once each (pure).
+
+    >>> answer_refs({"answers": {"CHN": ["a", "b"], "IDN": ["b", "c"]}})
+    ['a', 'b', 'c']
+    """
+    return list(dict.fromkeys(r for refs in record[key].values() for r in refs))
 
 
 def recall_at_k(ranked: Sequence[str], expected: Sequence[str], k: int) -> float:
