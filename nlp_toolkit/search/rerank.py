@@ -86,7 +86,14 @@ def heading_overlap(terms: Sequence[str], heading: str) -> float:
     >>> heading_overlap(["transfers", "personal", "data"], "Transfer of personal information")
     0.6666666666666666
     """
-    want = {_stem(t.lower()) for t in terms}
+    return _overlap(_stems(terms), heading)
+
+
+def _stems(terms: Sequence[str]) -> frozenset[str]:
+    return frozenset(_stem(t.lower()) for t in terms)
+
+
+def _overlap(want: frozenset[str], heading: str) -> float:
     if not want:
         return 0.0
     have = {_stem(w) for w in _WORD.findall(heading.lower())}
@@ -111,6 +118,7 @@ def features(pool: Sequence[int], fused: Mapping[int, float],
     positions = {name: {i: p for p, i in enumerate(rankings.get(name, ()))}
                  for name in RANKINGS}
     best = float(cosines.max()) if len(cosines) else 0.0
+    want = _stems(terms)  # the query's words, folded once for every candidate
     rows = []
     for n, i in enumerate(pool):
         c = candidates.get(i, Candidate("", 0, "", ""))
@@ -120,7 +128,7 @@ def features(pool: Sequence[int], fused: Mapping[int, float],
             fused.get(i, 0.0), 1.0 / (1 + n),
             *(0.0 if p is None else 1.0 / (1 + p) for p in ranks),
             float(cosines[n]), float(cosines[n]) - best,
-            heading_overlap(terms, c.heading),
+            _overlap(want, c.heading),
             float(bool(c.doc_type) and not treaty), float(c.doc_type == "statute"),
             float(c.doc_type.endswith("regulation")),
             float(treaty and c.language not in (query_language, "en")),
