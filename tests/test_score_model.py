@@ -113,8 +113,9 @@ def test_topic_metrics_and_accuracy() -> None:
         topic_metrics(gold, pred[:2], ("a", "b"))
 
 
-def test_cross_validation_never_splits_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
-    items, vecs, protos = _toy()
+def _spy_on_fits(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """Record the training documents (``fit_scoring_model``'s sixth argument) of every fit
+    the evaluation makes, and let the fit run."""
     seen: list[set[str]] = []
     real_fit = evaluate_mod.fit_scoring_model
 
@@ -123,6 +124,12 @@ def test_cross_validation_never_splits_a_document(monkeypatch: pytest.MonkeyPatc
         return real_fit(*args, **kwargs)
 
     monkeypatch.setattr(evaluate_mod, "fit_scoring_model", spy)
+    return seen
+
+
+def test_cross_validation_never_splits_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    items, vecs, protos = _toy()
+    seen = _spy_on_fits(monkeypatch)
     report = cross_validate(items, vecs, protos, embedder_id="toy", n_splits=3, min_positive=4)
     assert len(seen) == 3
     for train_docs in seen:
@@ -193,14 +200,7 @@ def test_transfer_protocol_holds_out_a_document_type_and_each_jurisdiction(
     items, vecs, protos = _toy(n_docs=8)
     documents = {f"doc{d}": ("treaty" if d < 3 else "statute", "" if d < 3 else "ABC"[d % 3])
                  for d in range(8)}
-    seen: list[set[str]] = []
-    real_fit = evaluate_mod.fit_scoring_model
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        seen.append(set(args[5]))
-        return real_fit(*args, **kwargs)
-
-    monkeypatch.setattr(evaluate_mod, "fit_scoring_model", spy)
+    seen = _spy_on_fits(monkeypatch)
     report = transfer_protocol(items, vecs, protos, documents, embedder_id="toy",
                                min_positive=4, n_splits=2)
     treaties = {"doc0", "doc1", "doc2"}
