@@ -17,12 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp_toolkit.embed import (
+    E5Embedder,
     Embedder,
     SentenceTransformerEmbedder,
     UseM3Embedder,
     chunk_text,
     embed_provisions,
     encode_by_length,
+    encode_queries,
     load_embedder,
     sentence_spans,
     text_hash,
@@ -129,6 +131,7 @@ def test_embedders_construct_without_loading_a_model() -> None:
     assert toy.model_id == "toy"
     assert SentenceTransformerEmbedder()._model is None
     assert UseM3Embedder()._model is None
+    assert E5Embedder()._model is None
 
 
 def test_embed_provisions_pools_chunks_per_provision() -> None:
@@ -173,6 +176,7 @@ def test_text_hash_is_sha256_of_model_nul_text() -> None:
 def test_load_embedder_names_and_errors(tmp_path: Path) -> None:
     assert load_embedder("minilm").model_id == "minilm-l6-v2"
     assert load_embedder("use-m3").model_id == "use-m3"
+    assert load_embedder("e5").model_id == "e5-small"
     folder = load_embedder(str(tmp_path))
     assert folder.model_id == tmp_path.name
     with pytest.raises(ToolkitError, match="not a sentence-transformers model folder"):
@@ -288,3 +292,29 @@ def test_use_m3_beats_minilm_across_languages(
         return float(np.mean([1 / r for r in ranks]))
 
     assert mrr(use_ranks) > mrr(minilm_ranks) + 0.3, (use_ranks, minilm_ranks)
+
+
+@pytest.mark.slow
+def test_e5_encodes_queries_and_passages_apart_and_reads_indonesian() -> None:
+    e5 = E5Embedder(threads=2)
+    passages = [
+        "An electronic signature has legal force and legal effect.",
+        "Tanda tangan elektronik memiliki kekuatan hukum dan akibat hukum yang sah.",
+        "No customs duties shall be imposed on imported goods of the other Party.",
+    ]
+    vecs = e5.encode(passages, batch_size=2)
+    assert vecs.shape == (3, 384) and vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(e5.encode(passages[::-1])[::-1], vecs, atol=1e-5)
+    query = "is an electronic signature legally valid?"
+    q = encode_queries(e5, [query])[0]
+    # the query side is not the passage side: the same text encodes differently
+    assert float(q @ e5.encode([query])[0]) < 0.999
+    scores = vecs @ q
+    # the Indonesian provision, read as written, beats the off-topic English one
+    assert scores[0] > scores[2] and scores[1] > scores[2], scores
+    # a passage is read up to its window: text past it changes nothing
+    long = passages[0] + " " + "x" * (e5.window + 10)
+    np.testing.assert_allclose(e5.encode([long])[0],
+                               e5.encode([long[: e5.window]])[0], atol=1e-6)
+    assert e5.encode([]).shape == (0, 384)

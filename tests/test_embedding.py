@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from nlp_toolkit.build.embed import MAX_EMBED_CHARS, embed_input, embed_store
+from nlp_toolkit.defaults import E5_ID
 from nlp_toolkit.embed import text_hash
 from nlp_toolkit.sources.manifest import read_manifest
 from nlp_toolkit.store import Store
@@ -130,6 +131,26 @@ def test_english_only_model_skips_chinese_documents(store: Store) -> None:
         "p.id = l.provision_id JOIN documents d ON d.doc_id = p.doc_id")}
     assert langs == {"en"} and report.units > 0
     assert not any("个人信息" in t for t in emb.seen)
+
+
+def test_national_only_model_skips_treaties_and_reads_indonesian_as_written(
+        store: Store) -> None:
+    # e5 serves the national ranking: it embeds statutes and regulations, not treaties
+    emb = CountingEmbedder(model_id=E5_ID)
+    report = embed_store(store, emb)
+    types = {r[0] for r in store.conn.execute(
+        "SELECT DISTINCT d.doc_type FROM provision_vectors l JOIN provisions p ON "
+        "p.id = l.provision_id JOIN documents d ON d.doc_id = p.doc_id WHERE l.model_id = ?",
+        (E5_ID,))}
+    assert types == {"statute"} and report.units > 0
+    assert unembedded_units(store, E5_ID, skip_doc_types=("treaty",)) == []
+    assert unembedded_units(store, E5_ID)  # the treaty's units, left out on purpose
+    # a model that reads Indonesian gets the text itself; the others its English gloss
+    pasal = ("Penyelenggara Sistem Elektronik wajib menyelenggarakan Sistem Elektronik secara "
+             "andal dan aman serta bertanggung jawab terhadap beroperasinya Sistem Elektronik "
+             "sebagaimana mestinya.")
+    assert embed_input(pasal, "", E5_ID) == pasal
+    assert embed_input(pasal, "") != pasal
 
 
 def test_progress_reports_every_batch(store: Store) -> None:

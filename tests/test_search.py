@@ -254,3 +254,52 @@ def test_the_reranker_reorders_english_queries_and_leaves_chinese_ones(store: St
     reranked = _refs(index.search(english, k=10))
     assert scored and scored[0] > 10  # the best fused candidates were scored
     assert "chn-pipl-2021:38" in reranked, reranked
+
+
+@pytest.fixture(scope="module")
+def national_db(search_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search index plus e5 vectors of two national laws (one Chinese, one English)."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("national") / "index.sqlite"
+    shutil.copy(search_db, path)
+    with Store.open(path) as s:
+        report = embed_store(s, load_embedder("e5"),
+                             doc_ids=("chn-pipl-2021", "sgp-pdpa-2012", "tota-449"))
+        assert report.units > 100
+    return path
+
+
+def test_national_ranking_ranks_national_law_across_languages(national_db: Path) -> None:
+    from nlp_toolkit.search.rerank import FEATURES
+
+    with Store.open(national_db) as s:
+        docs = {i: d for i, d in s.conn.execute(
+            "SELECT l.provision_id, d.doc_id FROM provision_vectors l JOIN provisions p ON "
+            "p.id = l.provision_id JOIN documents d ON d.doc_id = p.doc_id "
+            "WHERE l.model_id = 'e5-small'")}
+        # e5 embeds national law only: the TPP chapter asked for got no e5 vector
+        assert set(docs.values()) == {"chn-pipl-2021", "sgp-pdpa-2012"}
+        index = SearchIndex(s)
+        query = "transfer of personal data to another country"
+        filters: dict[str, str | None] = {"jurisdiction": None, "doc": None,
+                                          "language": None, "level": None}
+        job = index._national_job(query, 20, None, filters, None)
+        assert job is not None
+        ranked = job()
+        assert len(ranked) == 20 and set(ranked) <= set(docs)
+        # standardised per language, the Chinese law's best articles compete with the
+        # English law's rather than trailing every English section
+        assert {docs[i] for i in ranked[:10]} == {"chn-pipl-2021", "sgp-pdpa-2012"}
+        only_sgp = index._national_job(query, 20, None, {**filters, "jurisdiction": "SGP"},
+                                       None)
+        assert only_sgp is not None
+        assert {docs[i] for i in only_sgp()} == {"sgp-pdpa-2012"}
+        assert index._national_job(query, 20, None, filters, ("treaty",)) is None
+        # the hybrid search fuses it: the re-ranker sees each candidate's national rank
+        seen: list[np.ndarray] = []
+        index.on_candidates = lambda q, pool, x: seen.append(x)
+        index.search(query, k=10)
+        assert seen and (seen[0][:, FEATURES.index("rank_national")] > 0).any()
+        index.weights["national"] = 0.0
+        assert index._national_job(query, 20, None, filters, None) is None

@@ -99,6 +99,10 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "models" / "reranker"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation")
+    parser.add_argument("--national-weight", type=float, default=None,
+                        help="RRF weight of the search's national-law ranking while collecting "
+                             "and measuring (default: the search's own); compare values by "
+                             "their cross-validated figures")
     parser.add_argument("--no-filtered", dest="filtered", action="store_false",
                         help="train on the searches over everything only (not also on each "
                              "question's searches within the jurisdictions that answer it)")
@@ -108,6 +112,8 @@ def main() -> None:
                              if line.strip()) if q["split"] == args.half]
     with Corpus.open(args.db, create=False) as corpus:
         index = SearchIndex(corpus.store, reranker=None)
+        if args.national_weight is not None:
+            index.weights["national"] = args.national_weight
         data = collect(index, questions, filtered=args.filtered)
         cv: dict[str, dict[str, list[float]]] = {"fused": {}, "reranked": {}}
         for f in range(args.folds):
@@ -122,7 +128,8 @@ def main() -> None:
         figures = {name: {k: round(float(np.mean(v)), 3) for k, v in ms.items()}
                    for name, ms in cv.items()}
         for name, ms in figures.items():
-            print(f"{args.half} half, {args.folds}-fold CV over questions, {name}: "
+            print(f"{args.half} half, {args.folds}-fold CV over questions, national weight "
+                  f"{index.weights['national']:g}, {name}: "
                   + ", ".join(f"{k} {v:.3f}" for k, v in ms.items()))
         model = fit(np.vstack([x for x, _ in data]), np.concatenate([y for _, y in data]),
                     c=args.c)
@@ -139,6 +146,7 @@ def main() -> None:
                 "index_documents": corpus.store.stats()["documents"],
             },
             "hyperparameters": {"C": args.c, "rerank_depth": RERANK_DEPTH,
+                                "national_weight": index.weights["national"],
                                 "searches": "everything and within each answering "
                                             "jurisdiction" if args.filtered else "everything"},
             "cross_validation": {"folds": args.folds, "grouped_by": "question", **figures},

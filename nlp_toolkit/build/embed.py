@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlp_toolkit.embed import Embedder, Pooling, embed_provisions, text_hash
-from nlp_toolkit.embed.models import ENGLISH_ONLY, NON_LATIN
+from nlp_toolkit.embed.models import ENGLISH_ONLY, NATIONAL_ONLY, NON_LATIN, READS_NATIVELY
 from nlp_toolkit.extract.gloss import gloss, gloss_language
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.scores import forget_scores
@@ -84,15 +84,19 @@ class EmbedReport:
                 f"({rate:.0f} texts/s)")
 
 
-def embed_input(text: str, heading: str) -> str:
+def embed_input(text: str, heading: str, model_id: str | None = None) -> str:
     """The text a unit is embedded as: its text, headed by its heading when the text lacks it;
-    Indonesian and Vietnamese text as its English gloss (:mod:`nlp_toolkit.extract.gloss`: the
-    models read neither). Cut to :data:`MAX_EMBED_CHARS` (pure but for reading the glossary).
+    Indonesian and Vietnamese text as its English gloss (:mod:`nlp_toolkit.extract.gloss`:
+    USE and MiniLM read neither) unless ``model_id`` is a model that reads them
+    (:data:`~nlp_toolkit.embed.models.READS_NATIVELY`). Cut to :data:`MAX_EMBED_CHARS`
+    (pure but for reading the glossary).
     """
     head = heading.strip()
     if head and head not in text[: len(head) + 80]:
         text = f"{head}\n{text}"
     text = text[:MAX_EMBED_CHARS]
+    if model_id in READS_NATIVELY:
+        return text
     language = gloss_language(text)
     return text if language is None else gloss(text, language=language)[:MAX_EMBED_CHARS]
 
@@ -100,7 +104,8 @@ def embed_input(text: str, heading: str) -> str:
 def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
                 pooling: Pooling = "mean", progress: EmbedProgress | None = None,
                 skip_languages: Sequence[str] | None = None,
-                doc_ids: Sequence[str] | None = None, page_size: int = 2048) -> EmbedReport:
+                doc_ids: Sequence[str] | None = None, page_size: int = 2048,
+                skip_doc_types: Sequence[str] | None = None) -> EmbedReport:
     """Embed every main unit of ``store`` that has no vector of ``embedder`` yet.
 
     Units are read in pages of ``page_size`` (memory holds one page of texts, not the
@@ -121,6 +126,8 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
             :data:`NON_LATIN` for :data:`ENGLISH_ONLY` models, none for the others.
         doc_ids: only these documents' units (default: all).
         page_size: units read from the index at a time.
+        skip_doc_types: documents of these types are not embedded; default ``treaty``
+            for :data:`NATIONAL_ONLY` models, none for the others.
 
     Returns:
         An :class:`EmbedReport`.
@@ -129,15 +136,19 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
     model_id = embedder.model_id
     if skip_languages is None:
         skip_languages = NON_LATIN if model_id in ENGLISH_ONLY else ()
+    if skip_doc_types is None:
+        skip_doc_types = ("treaty",) if model_id in NATIONAL_ONLY else ()
     stale = unlink_stale(store, model_id, doc_ids=doc_ids, page_size=page_size)
-    total = count_unembedded(store, model_id, skip_languages=skip_languages, doc_ids=doc_ids)
+    total = count_unembedded(store, model_id, skip_languages=skip_languages, doc_ids=doc_ids,
+                             skip_doc_types=skip_doc_types)
     if progress is not None:
         progress(0, total, model_id)
     done = reused = embedded = 0
     ours: set[str] = set()  # texts embedded by this run (not "reused" when seen again)
     for units in iter_unembedded_units(store, model_id, skip_languages=skip_languages,
-                                       doc_ids=doc_ids, page=page_size):
-        inputs = [embed_input(u.text, u.heading) for u in units]
+                                       doc_ids=doc_ids, page=page_size,
+                                       skip_doc_types=skip_doc_types):
+        inputs = [embed_input(u.text, u.heading, model_id) for u in units]
         hashes = [text_hash(t, model_id) for t in inputs]
         have = known_hashes(store, model_id, hashes)
         reused += sum(1 for h in hashes if h in have and h not in ours)
@@ -185,7 +196,7 @@ def unlink_stale(store: Store, model_id: str, *, doc_ids: Sequence[str] | None =
     stale: list[int] = []
     for page in iter_linked_units(store, model_id, doc_ids=doc_ids, page=page_size):
         stale.extend(u.id for u, linked in page
-                     if text_hash(embed_input(u.text, u.heading), model_id) != linked)
+                     if text_hash(embed_input(u.text, u.heading, model_id), model_id) != linked)
     if stale:
         with store.transaction():
             unlink_vectors(store, model_id, stale)

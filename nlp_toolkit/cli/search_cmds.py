@@ -98,8 +98,9 @@ def model_option(f: F) -> F:
 
 @click.command()
 @click.option("--model", "models", multiple=True,
-              help="'use-m3' (multilingual), 'minilm' (English), 'fast', or a "
-                   "sentence-transformers or model2vec folder; repeatable "
+              help="'use-m3' (multilingual), 'e5' (multilingual retrieval model; national "
+                   "law only, for the search's national ranking), 'minilm' (English), "
+                   "'fast', or a sentence-transformers or model2vec folder; repeatable "
                    f"[default: {', '.join(DEFAULT_EMBED_MODELS)}].")
 @click.option("--fast", is_flag=True,
               help="Fast mode, same as --model fast: static embeddings distilled from MiniLM "

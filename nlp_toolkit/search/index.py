@@ -7,6 +7,14 @@ Queries in a CJK or Thai script use the multilingual models only. English querie
 expanded with the Chinese terms of their legal phrases (:mod:`nlp_toolkit.search.query_expansion`)
 so that they find Chinese articles lexically, and vice versa.
 
+National law has one more dense ranking, over its units alone (~3k, against ~41k treaty
+articles in the rankings over everything): the retrieval model e5 (query and passage encoded
+apart; it reads Indonesian and Vietnamese as written) and use-m3, each model's cosines
+standardised within each document language and summed (:func:`~.rank.zscore_by_group`: a
+cross-lingual model scores text in the query's language higher, and most national answers
+are in Chinese, Indonesian or Thai). It needs the index's ``e5-small`` vectors, which a
+default ``build`` makes.
+
 In ``hybrid`` mode the best fused candidates of an English (Latin-script) query are then
 re-ordered by the learned re-ranker of :mod:`nlp_toolkit.search.rerank` (``models/reranker``)
 before the result page (:mod:`nlp_toolkit.search.page`) collapses and arranges them.
@@ -34,8 +42,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from nlp_toolkit.defaults import DEFAULT_SEARCH_MODELS
-from nlp_toolkit.embed import Embedder, UseM3Embedder, known_model_id, load_embedder
+from nlp_toolkit.defaults import DEFAULT_SEARCH_MODELS, E5_ID, USE_M3_ID
+from nlp_toolkit.embed import (
+    E5Embedder,
+    Embedder,
+    UseM3Embedder,
+    encode_queries,
+    known_model_id,
+    load_embedder,
+)
 from nlp_toolkit.embed.models import MULTILINGUAL
 from nlp_toolkit.errors import StoreError, ToolkitError
 from nlp_toolkit.search.batch import search_batch, similar_batch
@@ -49,7 +64,7 @@ from nlp_toolkit.search.page import (
     script_language,
 )
 from nlp_toolkit.search.query_expansion import translate_groups
-from nlp_toolkit.search.rank import dense_topk, rrf_fuse
+from nlp_toolkit.search.rank import dense_topk, rrf_fuse, top_k, zscore_by_group
 from nlp_toolkit.search.rerank import (
     RERANK_DEPTH,
     Candidate,
@@ -111,6 +126,9 @@ _FEEDBACK_MAX_DF = 0.05  # words in more units than this share are not fed back
 # measured on the tune half (hybrid): weight 0.5 gave recall@10 0.386 / MRR 0.411 against
 # 0.411 / 0.438 without, and recall@50 only +0.01: off by default
 _FEEDBACK_WEIGHT = 0.0
+# RRF weight of the national ranking (e5 + use-m3 over national law, z-scored per language);
+# chosen on the tune half, see models/reranker/meta.json
+_NATIONAL_WEIGHT = 2.0
 _DF_CACHE = 65536
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
 _STOPWORDS = frozenset({
@@ -204,10 +222,24 @@ def _one_blas_thread() -> Iterator[None]:
 
 
 def _query_embedder(name: str) -> Embedder:
-    """The embedder for queries: use-m3 on one BLAS thread (a single short query gains
+    """The embedder for queries: use-m3 and e5 on one thread (a single short query gains
     nothing from threads, and waiting for busy cores cost 10x at p95 on a loaded machine)."""
     emb = load_embedder(name)
-    return UseM3Embedder(threads=1) if isinstance(emb, UseM3Embedder) else emb
+    if isinstance(emb, UseM3Embedder):
+        return UseM3Embedder(threads=1)
+    return E5Embedder(threads=1) if isinstance(emb, E5Embedder) else emb
+
+
+@dataclass(frozen=True)
+class _NationalLayout:
+    """What the national ranking reads of its matrices, rebuilt when either is reloaded:
+    each e5 row's language code, and the use-m3 vectors of the same units (zero rows where
+    use-m3 has none)."""
+
+    e5: VectorMatrix
+    use: VectorMatrix | None
+    groups: np.ndarray
+    use_rows: np.ndarray | None
 
 
 class SearchIndex:
@@ -221,8 +253,9 @@ class SearchIndex:
             any model in ``embedders``).
         embedders: ready embedders by model id (tests, or a model loaded elsewhere).
         weights: RRF weight per ranking name: ``"lexical"`` (BM25 of the query's words),
-            ``"translated"`` (BM25 of its translated terms), a model id, or ``"expanded"``
-            (the multilingual model on the translated terms).
+            ``"translated"`` (BM25 of its translated terms), a model id, ``"expanded"``
+            (the multilingual model on the translated terms), or ``"national"`` (the
+            national-law ranking of e5 and use-m3; 0 turns it off).
         reranker: the learned re-ranker of hybrid searches (:mod:`.rerank`); default the
             shipped one (``models/reranker``), None for the fused order.
     """
@@ -243,7 +276,8 @@ class SearchIndex:
         # measured on tests/golden/queries.jsonl: translated BM25 at 0.7 of the query's own
         # gave the best recall@10; the multilingual model on translated terms did not help
         self.weights = {"lexical": 1.0, "translated": 0.7, "expanded": 0.0,
-                        "feedback": _FEEDBACK_WEIGHT, "similar_own": 0.25,
+                        "feedback": _FEEDBACK_WEIGHT, "national": _NATIONAL_WEIGHT,
+                        "similar_own": 0.25,
                         "similar_translated": 0.25, **(weights or {})}
         self._matrices: dict[str, tuple[tuple[int, int], VectorMatrix]] = {}
         self._qcache: Lru[tuple[str, str], np.ndarray] = Lru(_QUERY_CACHE)
@@ -256,6 +290,7 @@ class SearchIndex:
         self._dfs: Lru[str, int] = Lru(_DF_CACHE)
         self._rows_of: dict[str, tuple[VectorMatrix, dict[int, int]]] = {}
         self._standing: tuple[tuple[int, int], dict[int, int]] | None = None
+        self._national: _NationalLayout | None = None
         self.per_work: int | None = _PER_WORK
         self.bm25_weights: tuple[float, float] = _BM25_WEIGHTS
         self.shares: Arrangement | None = _SHARES
@@ -320,7 +355,7 @@ class SearchIndex:
     def query_vector(self, model_id: str, text: str) -> np.ndarray:
         """The query's vector for a model (cached in memory, least recently used dropped)."""
         return self._qcache.get_or_make(
-            (model_id, text), lambda: self._embedder(model_id).encode([text])[0])
+            (model_id, text), lambda: encode_queries(self._embedder(model_id), [text])[0])
 
     # -- search ---------------------------------------------------------------------------
     def search(self, query: str, *, k: int = 10, mode: Mode = "hybrid",
@@ -453,7 +488,8 @@ class SearchIndex:
                 cands[i] = Candidate(heading, length, doc_type=doc[3], language=doc[2])
         x = features(pool, dict(fused), {"lexical": rankings.get("lexical", ()),
                                           "translated": rankings.get("translated", ()),
-                                          "dense": rankings[dense_id]},
+                                          "dense": rankings[dense_id],
+                                          "national": rankings.get("national", ())},
                      cos, cands, terms, script_language(query) or "en")
         if self.on_candidates is not None:
             self.on_candidates(query, pool, x)
@@ -598,7 +634,58 @@ class SearchIndex:
                 texts.append(("expanded", " ".join(extra)))
             for name, text in texts:
                 jobs.append((name, partial(self._dense_ranking, vm, text, depth, mask)))
+        national = self._national_job(query, depth, only, filters, types)
+        if national is not None:
+            jobs.append(("national", national))
         return jobs
+
+    def _national_job(self, query: str, depth: int, only: np.ndarray | None,
+                      filters: Mapping[str, str | None], types: Sequence[str] | None
+                      ) -> Callable[[], list[int]] | None:
+        """The national ranking's job, or None: turned off, no e5 vectors in the index, or
+        no national unit passes the filters."""
+        if not self.weights.get("national") or E5_ID not in self._stored_models():
+            return None
+        layout = self._national_layout()  # here: the job runs on a thread without SQLite
+        mask = layout.e5.mask(ids=only, jurisdiction=filters["jurisdiction"],
+                              doc=filters["doc"], language=filters["language"],
+                              level=filters["level"],
+                              doc_types=None if types is None else frozenset(types))
+        if mask is not None and not mask.any():
+            return None
+        return partial(self._national_ranking, layout, query, depth, mask)
+
+    def _national_layout(self) -> _NationalLayout:
+        e5 = self.matrix(E5_ID)
+        use = self.matrix(USE_M3_ID) if USE_M3_ID in self._stored_models() else None
+        cached = self._national
+        if cached is not None and cached.e5 is e5 and cached.use is use:
+            return cached
+        codes = {lang: n for n, lang in enumerate(sorted(set(e5.languages.tolist())))}
+        groups = np.fromiter((codes[lang] for lang in e5.languages.tolist()), dtype=np.int64,
+                             count=len(e5))
+        use_rows = None
+        if use is not None:
+            where = self._positions(USE_M3_ID)
+            rows = [where.get(int(i), -1) for i in e5.ids.tolist()]
+            use_rows = np.array(rows, dtype=np.int64)
+        self._national = _NationalLayout(e5, use, groups, use_rows)
+        return self._national
+
+    def _national_ranking(self, layout: _NationalLayout, query: str, depth: int,
+                          mask: np.ndarray | None) -> list[int]:
+        """National units by the sum of e5's and use-m3's cosines with the query, each
+        standardised within each document language (touches no SQLite)."""
+        with _one_blas_thread():
+            total = zscore_by_group(layout.e5.matrix @ self.query_vector(E5_ID, query),
+                                    layout.groups)
+            if layout.use is not None and layout.use_rows is not None:
+                have = layout.use_rows >= 0
+                cos = np.zeros(len(layout.e5), dtype=np.float32)
+                cos[have] = (layout.use.matrix[layout.use_rows[have]]
+                             @ self.query_vector(USE_M3_ID, query))
+                total += zscore_by_group(cos, layout.groups)
+        return list(layout.e5.ids[top_k(total, depth, mask=mask)].tolist())
 
     def _dense_ranking(self, vm: VectorMatrix, text: str, depth: int,
                        mask: np.ndarray | None) -> list[int]:
@@ -749,7 +836,8 @@ class SearchIndex:
             return vm.matrix[row[0]]
         from nlp_toolkit.build.embed import embed_input
 
-        return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading))
+        return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading,
+                                                          vm.model_id))
 
 
 _INDEXES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], SearchIndex]] = (

@@ -1,4 +1,5 @@
-"""Pure ranking over arrays: exact dense top-k, reciprocal-rank fusion, and an ANN index.
+"""Pure ranking over arrays: exact dense top-k, reciprocal-rank fusion, scores standardised
+within groups, and an ANN index.
 
 Everything here works on numpy arrays and plain ids; nothing touches files or models, so
 every function can be checked against brute force (see ``tests/test_rank.py``).
@@ -17,7 +18,7 @@ import numpy as np
 
 from nlp_toolkit.errors import ToolkitError
 
-__all__ = ["AnnIndex", "dense_topk", "rrf_fuse"]
+__all__ = ["AnnIndex", "dense_topk", "rrf_fuse", "top_k", "zscore_by_group"]
 
 H = TypeVar("H", bound=Hashable)
 
@@ -113,6 +114,53 @@ def dense_topk(
     if single:
         return indices[0], scores[0]
     return indices, scores
+
+
+def top_k(scores: np.ndarray, k: int, *, mask: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the ``k`` best scores (descending; ties by ascending index), among the
+    ``mask`` rows when one is given.
+
+    >>> top_k(np.array([0.1, 0.9, 0.5, 0.9]), 2).tolist()
+    [1, 3]
+    >>> top_k(np.array([0.1, 0.9, 0.5]), 5, mask=np.array([True, False, True])).tolist()
+    [2, 0]
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    s = np.asarray(scores)
+    allowed = None if mask is None else np.asarray(mask, dtype=bool)
+    k = min(k, int(s.shape[0] if allowed is None else allowed.sum()))
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    return _topk_row(s, k, allowed)
+
+
+def zscore_by_group(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each score standardised within its group: ``(s - group mean) / group std``.
+
+    Cross-lingual models score text in the query's language higher than equally relevant
+    text in another; standardising the cosines within each document language lets the best
+    answers of every language compete. A group of one (or of equal scores) gets 0.
+
+    Args:
+        scores: ``(n,)`` scores.
+        groups: ``(n,)`` non-negative integer group codes.
+
+    >>> zscore_by_group(np.array([1.0, 3.0, 10.0, 10.0]), np.array([0, 0, 1, 1])).tolist()
+    [-1.0, 1.0, 0.0, 0.0]
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    g = np.asarray(groups, dtype=np.int64)
+    if s.shape != g.shape:
+        raise ValueError(f"scores and groups differ in shape: {s.shape} vs {g.shape}")
+    if not s.size:
+        return s
+    n = np.bincount(g).astype(np.float64)
+    mean = np.bincount(g, weights=s) / np.maximum(n, 1)
+    var = np.bincount(g, weights=(s - mean[g]) ** 2) / np.maximum(n, 1)
+    std = np.sqrt(var)
+    safe = np.where(std > 0, std, 1.0)
+    return np.where(std[g] > 0, (s - mean[g]) / safe[g], 0.0)
 
 
 def rrf_fuse(

@@ -4,7 +4,8 @@ The first stage (BM25 of the query's words and of its translated terms, cosine o
 model, fused by reciprocal rank) finds candidates; this module re-orders the best of them by
 a logistic regression over features of each (query, candidate) pair:
 
-- the fused score and rank, and the candidate's rank in each first-stage ranking;
+- the fused score and rank, and the candidate's rank in each first-stage ranking (the
+  national-law ranking of e5 and use-m3 included);
 - the cosine of the query and the candidate in the dense model, and its gap to the best
   candidate's;
 - the share of the query's words in the candidate's heading;
@@ -47,9 +48,10 @@ __all__ = ["FEATURES", "RANKINGS", "RERANK_DEPTH", "Candidate", "Reranker", "def
            "features", "fit", "heading_overlap", "reorder"]
 
 #: First-stage rankings whose ranks are features (a missing ranking counts as no rank).
-RANKINGS = ("lexical", "translated", "dense")
+RANKINGS = ("lexical", "translated", "dense", "national")
 #: Feature names, in column order.
-FEATURES = ("fused", "fused_rank", "rank_lexical", "rank_translated", "rank_dense", "cosine",
+FEATURES = ("fused", "fused_rank", "rank_lexical", "rank_translated", "rank_dense",
+            "rank_national", "cosine",
             "cosine_gap", "heading_overlap", "national", "statute", "regulation",
             "treaty_other_language", "log_length")
 #: Candidates (best fused first) the re-ranker re-orders; the rest keep their fused order

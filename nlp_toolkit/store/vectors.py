@@ -168,54 +168,56 @@ def _units(cur: sqlite3.Cursor) -> list[UnitRow]:
 
 
 def unembedded_units(store: Store, model_id: str, *, skip_languages: Sequence[str] = (),
-                     doc_ids: Sequence[str] | None = None) -> list[UnitRow]:
+                     doc_ids: Sequence[str] | None = None,
+                     skip_doc_types: Sequence[str] = ()) -> list[UnitRow]:
     """Main units (the full-text index's retrieval units) with no vector of this model yet.
 
     Args:
         skip_languages: leave out documents in these languages.
         doc_ids: only these documents.
+        skip_doc_types: leave out documents of these types (``treaty``...).
     """
-    skip = list(skip_languages)
-    cond = f" AND d.language NOT IN ({', '.join('?' * len(skip))})" if skip else ""
-    docs = list(doc_ids) if doc_ids is not None else []
-    if doc_ids is not None:
-        cond += f" AND p.doc_id IN ({', '.join('?' * len(docs)) or 'NULL'})"
-    return _units(store.conn.execute(
-        _UNIT_SELECT + " WHERE p.fts = 1 AND NOT EXISTS (SELECT 1 FROM provision_vectors l "
-        "WHERE l.model_id = ? AND l.provision_id = p.id)" + cond
-        + " ORDER BY p.doc_id, p.ordinal", (model_id, *skip, *docs)))
+    where, params = _unembedded_where(model_id, skip_languages, doc_ids, skip_doc_types)
+    return _units(store.conn.execute(_UNIT_SELECT + where + " ORDER BY p.doc_id, p.ordinal",
+                                     params))
 
 
 def _unembedded_where(model_id: str, skip_languages: Sequence[str],
-                      doc_ids: Sequence[str] | None) -> tuple[str, list[object]]:
+                      doc_ids: Sequence[str] | None, skip_doc_types: Sequence[str] = ()
+                      ) -> tuple[str, list[object]]:
+    """The one WHERE clause (and its parameters) of the units a model has not embedded."""
     skip = list(skip_languages)
     cond = f" AND d.language NOT IN ({', '.join('?' * len(skip))})" if skip else ""
+    types = list(skip_doc_types)
+    if types:
+        cond += f" AND coalesce(d.doc_type, '') NOT IN ({', '.join('?' * len(types))})"
     docs = list(doc_ids) if doc_ids is not None else []
     if doc_ids is not None:
         cond += f" AND p.doc_id IN ({', '.join('?' * len(docs)) or 'NULL'})"
     where = (" WHERE p.fts = 1 AND NOT EXISTS (SELECT 1 FROM provision_vectors l "
              "WHERE l.model_id = ? AND l.provision_id = p.id)" + cond)
-    return where, [model_id, *skip, *docs]
+    return where, [model_id, *skip, *types, *docs]
 
 
 def count_unembedded(store: Store, model_id: str, *, skip_languages: Sequence[str] = (),
-                     doc_ids: Sequence[str] | None = None) -> int:
+                     doc_ids: Sequence[str] | None = None,
+                     skip_doc_types: Sequence[str] = ()) -> int:
     """How many units :func:`unembedded_units` would return (no text is read)."""
-    where, params = _unembedded_where(model_id, skip_languages, doc_ids)
+    where, params = _unembedded_where(model_id, skip_languages, doc_ids, skip_doc_types)
     row = store.conn.execute("SELECT count(*) FROM provisions p JOIN documents d ON "
                              "d.doc_id = p.doc_id" + where, params).fetchone()
     return int(row[0])
 
 
 def iter_unembedded_units(store: Store, model_id: str, *, skip_languages: Sequence[str] = (),
-                          doc_ids: Sequence[str] | None = None,
-                          page: int = 2048) -> Iterator[list[UnitRow]]:
+                          doc_ids: Sequence[str] | None = None, page: int = 2048,
+                          skip_doc_types: Sequence[str] = ()) -> Iterator[list[UnitRow]]:
     """:func:`unembedded_units` in pages of at most ``page`` units, by provision id.
 
     Each page is a fresh query for ids past the previous page, so the caller may link
     vectors (or write anything else) between pages; memory holds one page of texts.
     """
-    where, params = _unembedded_where(model_id, skip_languages, doc_ids)
+    where, params = _unembedded_where(model_id, skip_languages, doc_ids, skip_doc_types)
     last = -1
     while True:
         rows = _units(store.conn.execute(
