@@ -14,8 +14,8 @@ on). Every figure this prints names its half.
 The figures come from the library's default path (the one ``nlp-toolkit search`` and
 ``similar`` use). ``--baseline`` runs the same index with the result-page design switched off
 (no version collapsing, no operative filter, no diversification, no national/treaty
-interleaving), and with the page design but without the learned re-ranker
-(``models/reranker``), so before and after come from one run on one index.
+interleaving), and with the default plus the opt-in learned re-ranker (``models/reranker``),
+so before and after come from one run on one index.
 
 Usage:
     python benchmarks/search_dev.py --db corpus/index.sqlite [--half test] [--baseline]
@@ -117,18 +117,19 @@ def report(db: str | Path, half: str, *, baseline: bool = False,
     without the re-ranker, from one run."""
     from nlp_toolkit import Corpus
     from nlp_toolkit.search.index import index_for
+    from nlp_toolkit.search.rerank import default_reranker
 
     questions = read_jsonl(DEV / "search_questions.jsonl")
     groups = read_jsonl(DEV / "similar_groups.jsonl")
     halves = ["tune", "test"] if half == "both" else [half]
     # (name, search options, learned re-ranker on)
-    configs: list[tuple[str, dict[str, Any], bool]] = [("default", {}, True)]
+    configs: list[tuple[str, dict[str, Any], bool]] = [("default", {}, False)]
     if baseline:
-        configs[:0] = [("baseline", {"design": "baseline"}, False),
-                       ("page design, no re-ranker", {}, False)]
+        configs = [("baseline", {"design": "baseline"}, False), *configs,
+                   ("default + learned re-ranker", {}, True)]
     with Corpus.open(db, create=False) as corpus:
         index = index_for(corpus.store)
-        shipped = index.reranker
+        default, shipped = index.reranker, default_reranker()
         for name_half in halves:
             qs = [q for q in questions if q["split"] == name_half]
             gs = [g for g in groups if g["split"] == name_half]
@@ -148,7 +149,7 @@ def report(db: str | Path, half: str, *, baseline: bool = False,
                 s = eval_similar(corpus, gs, options)
                 print(f"  similar counterparts@10 {s['counterparts@10']:.3f} "
                       f"(n={s['n']} starting provisions)")
-        index.reranker = shipped
+        index.reranker = default
 
 if __name__ == "__main__":
     main()

@@ -301,5 +301,8 @@ def test_national_ranking_ranks_national_law_across_languages(national_db: Path)
         index.on_candidates = lambda q, pool, x: seen.append(x)
         index.search(query, k=10)
         assert seen and (seen[0][:, FEATURES.index("rank_national")] > 0).any()
+        # e5 read the query for the national ranking only: the rankings over everything
+        # and `similar` still use the default models
+        assert index.models() == ["use-m3"]
         index.weights["national"] = 0.0
         assert index._national_job(query, 20, None, filters, None) is None
