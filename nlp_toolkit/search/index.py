@@ -131,7 +131,8 @@ _FEEDBACK_MAX_DF = 0.05  # words in more units than this share are not fed back
 # 0.411 / 0.438 without, and recall@50 only +0.01: off by default
 _FEEDBACK_WEIGHT = 0.0
 # RRF weight of the national ranking (e5 + use-m3 over national law, z-scored per language);
-# chosen on the tune half, see models/reranker/meta.json
+# chosen on the tune half (5-fold CV of models/reranker/train.py --national-weight; figures
+# in models/README.md, reranker section)
 _NATIONAL_WEIGHT = 2.0
 _DF_CACHE = 65536
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
