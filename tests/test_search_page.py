@@ -6,6 +6,7 @@ the schema migration that back-fills works and the operative flag in an older in
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from pathlib import Path
 from typing import Any, cast
@@ -139,6 +140,47 @@ def test_arranged_page_is_a_prefix_stable_permutation(ranked: list[int], n_works
     assert shorter == page[:k]
     # with no constraint binding, the order is the candidates' own
     assert arrange(ranked, work=lambda i: i) == ranked
+
+
+def _arrange_by_definition(ranked: list[int], work, per_work, page, national, shares
+                           ) -> list[int]:
+    """:func:`arrange` as its docstring states it, scanning every candidate at each step."""
+    remaining, out, counts = list(ranked), [], {}
+    for pos in range(len(ranked)):
+        if pos % page == 0:
+            counts = {}
+        n_nat = sum(1 for i in out if national(i))
+        want = None
+        if shares is not None:
+            if n_nat < math.floor(shares.national * (pos + 1)):
+                want = True
+            elif pos - n_nat < math.floor(shares.treaty * (pos + 1)):
+                want = False
+        pool = [i for i in remaining if want is None or national(i) == want] or remaining
+        under = [i for i in pool if per_work is None or counts.get(work(i), 0) < per_work]
+        item = (under or pool)[0]
+        remaining.remove(item)
+        out.append(item)
+        counts[work(item)] = counts.get(work(item), 0) + 1
+    return out
+
+
+@given(st.lists(st.integers(0, 80), unique=True, max_size=50), st.integers(0, 6),
+       st.sampled_from([None, 1, 2, 3]), st.sampled_from([3, 10]),
+       st.sampled_from([None, (0.7, 0.0), (0.5, 0.2), (0.0, 0.9)]))
+def test_arrange_follows_its_definition(ranked: list[int], n_works: int,
+                                        per_work: int | None, page: int,
+                                        shares: tuple[float, float] | None) -> None:
+    def work(i: int) -> int:
+        return i % (n_works + 1)
+
+    def national(i: int) -> bool:
+        return i % 3 != 0
+
+    share = None if shares is None else Arrangement(national=shares[0], treaty=shares[1])
+    assert arrange(ranked, work=work, per_work=per_work, page=page, national=national,
+                   shares=share) == _arrange_by_definition(ranked, work, per_work, page,
+                                                           national, share)
 
 
 # -- the migration back-fills works and the operative flag ------------------------------

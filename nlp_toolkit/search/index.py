@@ -227,24 +227,25 @@ def _one_blas_thread() -> Iterator[None]:
 
 
 def _query_embedder(name: str) -> Embedder:
-    """The embedder for queries: use-m3 and e5 on one thread (a single short query gains
-    nothing from threads, and waiting for busy cores cost 10x at p95 on a loaded machine)."""
+    """The embedder for queries: use-m3 on one BLAS thread (a single short query gains
+    nothing from threads, and waiting for busy cores cost 10x at p95 on a loaded machine);
+    e5 on two (its transformer pass over a query took 24 ms on one thread, 12.5 on two)."""
     emb = load_embedder(name)
     if isinstance(emb, UseM3Embedder):
         return UseM3Embedder(threads=1)
-    return E5Embedder(threads=1) if isinstance(emb, E5Embedder) else emb
+    return E5Embedder(threads=2) if isinstance(emb, E5Embedder) else emb
 
 
 @dataclass(frozen=True)
 class _NationalLayout:
     """What the national ranking reads of its matrices, rebuilt when either is reloaded:
-    each e5 row's language code, and the use-m3 vectors of the same units (zero rows where
-    use-m3 has none)."""
+    each e5 row's language code, and the use-m3 vectors of the same units, row by row (zero
+    rows where use-m3 has none)."""
 
     e5: VectorMatrix
     use: VectorMatrix | None
     groups: np.ndarray
-    use_rows: np.ndarray | None
+    use_matrix: np.ndarray | None
 
 
 def _national_scores(layout: _NationalLayout, e5_vec: np.ndarray,
@@ -253,11 +254,8 @@ def _national_scores(layout: _NationalLayout, e5_vec: np.ndarray,
     use-m3's with ``use_vec``, each standardised within each document language (pure)."""
     with _one_blas_thread():
         total = zscore_by_group(layout.e5.matrix @ e5_vec, layout.groups)
-        if use_vec is not None and layout.use is not None and layout.use_rows is not None:
-            have = layout.use_rows >= 0
-            cos = np.zeros(len(layout.e5), dtype=np.float32)
-            cos[have] = layout.use.matrix[layout.use_rows[have]] @ use_vec
-            total += zscore_by_group(cos, layout.groups)
+        if use_vec is not None and layout.use_matrix is not None:
+            total += zscore_by_group(layout.use_matrix @ use_vec, layout.groups)
     return total
 
 
@@ -641,6 +639,10 @@ class SearchIndex:
             raise StoreError("no vectors in this index: run `nlp-toolkit embed` first, or "
                              "search with --mode lexical")
         jobs: list[tuple[str, Callable[[], list[int]]]] = []
+        # the national ranking first: its e5 query encoding is the longest job
+        national = self._national_job(query, depth, only, filters, types)
+        if national is not None:
+            jobs.append(("national", national))
         for model_id in models:
             if foreign and model_id not in MULTILINGUAL:
                 continue
@@ -655,9 +657,6 @@ class SearchIndex:
                 texts.append(("expanded", " ".join(extra)))
             for name, text in texts:
                 jobs.append((name, partial(self._dense_ranking, vm, text, depth, mask)))
-        national = self._national_job(query, depth, only, filters, types)
-        if national is not None:
-            jobs.append(("national", national))
         return jobs
 
     def _national_job(self, query: str, depth: int, only: np.ndarray | None,
@@ -685,12 +684,13 @@ class SearchIndex:
         codes = {lang: n for n, lang in enumerate(sorted(set(e5.languages.tolist())))}
         groups = np.fromiter((codes[lang] for lang in e5.languages.tolist()), dtype=np.int64,
                              count=len(e5))
-        use_rows = None
+        use_matrix = None
         if use is not None:
             where = self._positions(USE_M3_ID)
-            rows = [where.get(int(i), -1) for i in e5.ids.tolist()]
-            use_rows = np.array(rows, dtype=np.int64)
-        self._national = _NationalLayout(e5, use, groups, use_rows)
+            rows = np.array([where.get(int(i), -1) for i in e5.ids.tolist()], dtype=np.int64)
+            use_matrix = np.zeros((len(e5), use.matrix.shape[1]), dtype=np.float32)
+            use_matrix[rows >= 0] = use.matrix[rows[rows >= 0]]
+        self._national = _NationalLayout(e5, use, groups, use_matrix)
         return self._national
 
     def _national_ranking(self, layout: _NationalLayout, query: str, depth: int,

@@ -117,7 +117,15 @@ def arrange(ranked: Sequence[int], *, work: Callable[[int], Hashable],
         raise ValueError(f"per_work must be >= 1, got {per_work}")
     if page < 1:
         raise ValueError(f"page must be >= 1, got {page}")
+    # each candidate's work and class read once; a class's members in rank order, so that
+    # a class below its share takes its best member without scanning the other class
+    # (the page of a search arranges ~600 candidates, ~14 ms when it scanned)
+    work_of = {i: work(i) for i in ranked}
+    class_of = {i: national(i) for i in ranked} if national is not None else {}
     remaining = list(ranked)
+    members: dict[bool, list[int]] = {True: [], False: []}
+    for i in ranked if national is not None else ():
+        members[class_of[i]].append(i)
     out: list[int] = []
     counts: dict[Hashable, int] = {}
     n_nat = n_tre = 0
@@ -131,35 +139,34 @@ def arrange(ranked: Sequence[int], *, work: Callable[[int], Hashable],
                 want = True
             elif n_tre < math.floor(shares.treaty * (pos + 1)):
                 want = False
-        pick = _pick(remaining, work, counts, per_work, national, want)
-        if pick is None and want is not None:
-            pick = _pick(remaining, work, counts, per_work, national, None)
-        item = remaining.pop(pick if pick is not None else 0)
+        item = _pick(members[want], work_of, counts, per_work) if want is not None else None
+        if item is None:
+            item = _pick(remaining, work_of, counts, per_work)
+        assert item is not None  # remaining is not empty
+        remaining.remove(item)
         out.append(item)
-        w = work(item)
+        w = work_of[item]
         counts[w] = counts.get(w, 0) + 1
         if national is not None:
-            if national(item):
+            members[class_of[item]].remove(item)
+            if class_of[item]:
                 n_nat += 1
             else:
                 n_tre += 1
     return out
 
 
-def _pick(remaining: Sequence[int], work: Callable[[int], Hashable],
-          counts: dict[Hashable, int], per_work: int | None,
-          national: Callable[[int], bool] | None, want: bool | None) -> int | None:
-    """Index of the best remaining candidate of class ``want`` under the work cap; failing
-    the cap, the best of that class; None when the class has none left."""
-    fallback: int | None = None
-    for j, item in enumerate(remaining):
-        if want is not None and national is not None and national(item) != want:
-            continue
-        if per_work is None or counts.get(work(item), 0) < per_work:
-            return j
-        if fallback is None:
-            fallback = j
-    return fallback
+def _pick(candidates: Sequence[int], work_of: Mapping[int, Hashable],
+          counts: Mapping[Hashable, int], per_work: int | None) -> int | None:
+    """The best of ``candidates`` whose work is under the cap; failing the cap, the best of
+    them; None when there is none."""
+    if not candidates:
+        return None
+    if per_work is not None:
+        for item in candidates:
+            if counts.get(work_of[item], 0) < per_work:
+                return item
+    return candidates[0]
 
 
 def script_language(text: str) -> str:

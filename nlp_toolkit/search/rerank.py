@@ -15,11 +15,11 @@ a logistic regression over features of each (query, candidate) pair:
 
 No feature names a document, a jurisdiction or a topic, so the model carries over to laws it
 was not trained on. It is opt-in (``SearchIndex(store, reranker="default")``): with the
-national-law ranking in the first stage, the fused order matched it on the tune half. It re-orders queries in a Latin script only: 68 of the 74 training
-questions are English, and a Chinese query keeps the fused order (its own characters rank
-it well). It is trained on the tune half of ``corpus/dev/search_questions.jsonl``
-(``models/reranker/train.py``) and shipped as arrays (``weights.npz``) with a model card
-(``meta.json``), like the scorer.
+national-law ranking in the first stage, the fused order matched it on the tune half. It
+re-orders queries in a Latin script only: 68 of the 74 training questions are English, and
+a Chinese query keeps the fused order (its own characters rank it well). It is trained on
+the tune half of ``corpus/dev/search_questions.jsonl`` (``models/reranker/train.py``) and
+shipped as arrays (``weights.npz``) with a model card (``meta.json``), like the scorer.
 
 Everything here is pure but :meth:`Reranker.load` / :meth:`Reranker.save` and
 :func:`default_reranker` (files). Scikit-learn is imported by :func:`fit` only.
