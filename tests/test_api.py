@@ -165,8 +165,9 @@ def test_open_build_and_readers_on_a_tiny_corpus(shared_corpus: Path, tmp_path: 
         frame = corpus.provisions(level="article")
         assert len(frame) >= 50 and set(frame["language"]) == {"zh"}
         assert frame["labels"].notna().all()
-        assert re.match(r"Corpus\(1 documents, [\d,]+ provisions, models: use-m3, supervised",
-                        repr(corpus)), repr(corpus)
+        # the default models: use-m3, and e5 for national law (this statute)
+        assert re.match(r"Corpus\(1 documents, [\d,]+ provisions, models: e5-small, use-m3, "
+                        r"supervised", repr(corpus)), repr(corpus)
 
 
 def test_analysis_corpus_holds_the_documents_the_tests_name(corpus: Corpus) -> None:

@@ -76,8 +76,9 @@ def snapshot(db: Path) -> dict[str, Any]:
                             for r in store.provisions())
         docs = conn.execute("SELECT doc_id, sha256, status FROM documents "
                             "ORDER BY doc_id").fetchall()
-        vectors = {ref: np.frombuffer(blob, dtype=np.float32) for ref, blob in conn.execute(
-            "SELECT p.ref, v.vector FROM provision_vectors pv "
+        vectors = {(model, ref): np.frombuffer(blob, dtype=np.float32)
+                   for model, ref, blob in conn.execute(
+            "SELECT pv.model_id, p.ref, v.vector FROM provision_vectors pv "
             "JOIN provisions p ON p.id = pv.provision_id "
             "JOIN vectors v ON v.model_id = pv.model_id AND v.text_hash = pv.text_hash")}
         scores = sorted(conn.execute(
@@ -103,7 +104,7 @@ def test_dask_build_equals_the_local_build(shared_corpus: Path, tmp_path: Path,
     assert report.ok and report.executor == "dask"
     assert sorted(report.ingest.ingested) == sorted(EQUAL_DOCS)
     assert [s.name for s in report.stages] == ["fetch", "start dask", "ingest",
-                                               "embed use-m3", "score"]
+                                               "embed use-m3", "embed e5-small", "score"]
     assert dask["integrity"] == "ok"
     assert dask["docs"] == local["docs"] and len(dask["docs"]) == len(EQUAL_DOCS)
     assert dask["provisions"] == local["provisions"]
@@ -113,7 +114,12 @@ def test_dask_build_equals_the_local_build(shared_corpus: Path, tmp_path: Path,
         assert np.allclose(dask["vectors"][ref], vec, atol=1e-5), ref
     assert dask["scores"]
     assert_same_scores(dask["scores"], local["scores"])
-    assert report.embed is not None and report.embed.units == len(dask["vectors"])
+    # e5 embeds the national law only, on the workers too
+    assert {m for m, _ in dask["vectors"]} == {"use-m3", "e5-small"}
+    assert report.embed is not None and report.embed.units == sum(
+        1 for m, _ in dask["vectors"] if m == "use-m3")
+    assert [e.units for e in report.embeds[1:]] == [sum(1 for m, _ in dask["vectors"]
+                                                        if m == "e5-small")]
     assert 0 < report.embed.embedded <= report.embed.units
     # a second run on the cluster does nothing: every stage resumes from the store
     with Store.open(tmp_path / "dask.sqlite") as store:
