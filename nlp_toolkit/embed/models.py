@@ -49,7 +49,7 @@ ENGLISH_ONLY = frozenset({MINILM_ID, FAST_ID})
 #: Languages whose documents English-only models skip.
 NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
 #: Models that embed national law only (statutes and regulations, not the ~41k treaty
-#: articles): e5 serves the search's national ranking, and at ~4 units/s on 2 cores the
+#: articles): e5 serves the search's national ranking, and at ~8 units/s on 2 cores the
 #: treaties would cost hours.
 NATIONAL_ONLY = frozenset({E5_ID})
 
@@ -304,7 +304,7 @@ class E5Embedder:
     Chinese and Thai included. 384-dim vectors.
 
     Each passage is read up to its first :attr:`window` characters (a provision's subject is
-    in its heading and opening; the model's cost grows with the input, ~4 passages/s on 2
+    in its heading and opening; the model's cost grows with the input: ~8 passages/s on 2
     cores at this window), so the store's chunking never splits one (:attr:`max_chars`).
 
     Args:
