@@ -50,7 +50,7 @@ ENGLISH_ONLY = frozenset({MINILM_ID, FAST_ID})
 NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
 #: Models that embed national law only (statutes and regulations, not the ~41k treaty
 #: articles): e5 serves the search's national ranking, and at ~8 units/s on 2 cores the
-#: treaties would cost hours.
+#: treaties would cost about 1.5 hours.
 NATIONAL_ONLY = frozenset({E5_ID})
 
 
