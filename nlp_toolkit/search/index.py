@@ -48,7 +48,6 @@ import numpy as np
 
 from nlp_toolkit.defaults import DEFAULT_SEARCH_MODELS, E5_ID, USE_M3_ID
 from nlp_toolkit.embed import (
-    E5Embedder,
     Embedder,
     UseM3Embedder,
     encode_queries,
@@ -229,11 +228,10 @@ def _one_blas_thread() -> Iterator[None]:
 def _query_embedder(name: str) -> Embedder:
     """The embedder for queries: use-m3 on one BLAS thread (a single short query gains
     nothing from threads, and waiting for busy cores cost 10x at p95 on a loaded machine);
-    e5 on two (its transformer pass over a query took 24 ms on one thread, 12.5 on two)."""
+    e5 keeps its default of two (its pass over a query took 24 ms on one thread, 12.5 on
+    two)."""
     emb = load_embedder(name)
-    if isinstance(emb, UseM3Embedder):
-        return UseM3Embedder(threads=1)
-    return E5Embedder(threads=2) if isinstance(emb, E5Embedder) else emb
+    return UseM3Embedder(threads=1) if isinstance(emb, UseM3Embedder) else emb
 
 
 @dataclass(frozen=True)
