@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from nlp_toolkit.errors import ToolkitError
-from nlp_toolkit.search.rank import AnnIndex, dense_topk, rrf_fuse, top_k, zscore_by_group
+from nlp_toolkit.search.rank import (
+    AnnIndex,
+    dense_topk,
+    hub_scores,
+    rrf_fuse,
+    top_k,
+    zscore_by_group,
+)
 
 
 def _brute_force(q: np.ndarray, m: np.ndarray, k: int, mask: np.ndarray | None):
@@ -192,3 +199,35 @@ def test_zscore_by_group_lets_a_lower_scored_language_compete() -> None:
         zscore_by_group(scores, groups[:2])
     with pytest.raises(ValueError, match="k must be"):
         top_k(scores, 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(hnp.arrays(np.float32, st.tuples(st.integers(1, 25), st.integers(1, 5)),
+                  elements=_values), st.integers(1, 30), st.integers(1, 6))
+def test_hub_scores_equal_their_definition(matrix: np.ndarray, sample: int, k: int) -> None:
+    # the mean of each row's 2nd..(k+1)-th best product with every (n // sample)-th row
+    reference = matrix[:: max(1, len(matrix) // sample)]
+    kk = min(k, len(reference) - 1)
+    want = [0.0 if kk < 1 else float(np.mean(sorted(row @ reference.T, reverse=True)[1:kk + 1]))
+            for row in matrix]
+    got = hub_scores(matrix, sample=sample, k=k)
+    assert got.shape == (len(matrix),) and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
+
+
+def test_hub_scores_single_out_the_vector_near_everything() -> None:
+    # six provisions on six subjects, and one that lists them all: it is near every other
+    # row, so its hub score is the highest; for a source on subject 0 that touches subject
+    # 1, the cosine puts the list between them, the cosine less the hub score does not
+    subjects = np.eye(6, dtype=np.float32)
+    listing = subjects.sum(axis=0) / np.sqrt(6)
+    m = np.vstack([subjects, listing])
+    h = hub_scores(m, k=2)
+    assert int(np.argmax(h)) == 6
+    source = (subjects[0] + 0.5 * subjects[1]) / np.linalg.norm(subjects[0] + 0.5 * subjects[1])
+    assert top_k(m @ source, 3).tolist() == [0, 6, 1]
+    assert top_k(m @ source - h, 2).tolist() == [0, 1]
+    with pytest.raises(ValueError, match="sample and k"):
+        hub_scores(m, k=0)
+    with pytest.raises(ValueError, match="2-D"):
+        hub_scores(m[0])

@@ -306,3 +306,29 @@ def test_national_ranking_ranks_national_law_across_languages(national_db: Path)
         assert index.models() == ["use-m3"]
         index.weights["national"] = 0.0
         assert index._national_job(query, 20, None, filters, None) is None
+
+
+def test_similar_national_ranking_discounts_hubs(search_db: Path) -> None:
+    from nlp_toolkit.search.rank import top_k
+    from nlp_toolkit.store.vectors import unit_by_ref
+
+    with Store.open(search_db) as s:
+        index = SearchIndex(s)
+        unit = unit_by_ref(s, "rcep-2020:12.15")
+        assert unit is not None
+        vm = index.matrix("use-m3")
+        hubs = index._hub_scores(vm)
+        assert index._hub_scores(vm) is hubs  # computed once per matrix
+        assert hubs.shape == (len(vm),) and np.isfinite(hubs).all()
+        national = vm.mask(doc_types=frozenset(index._doc_types("national") or ()))
+        assert national is not None and national.any()
+        vec = vm.matrix[int(np.flatnonzero(vm.ids == unit.id)[0])]
+        args = (unit, 30, frozenset({"RCEP"}), None, None, None)
+        # national units by cosine less their hub score, the source's own jurisdiction out
+        ranked = index._similar_national(*args)
+        want = vm.ids[top_k(vm.matrix @ vec - hubs, 30, mask=national)].tolist()
+        assert ranked == want
+        index.similar_hub = 0.0  # off: the plain cosine order
+        plain = index._similar_national(*args)
+        assert plain == vm.ids[top_k(vm.matrix @ vec, 30, mask=national)].tolist()
+        assert plain != ranked

@@ -67,7 +67,7 @@ from nlp_toolkit.search.page import (
     script_language,
 )
 from nlp_toolkit.search.query_expansion import translate_groups
-from nlp_toolkit.search.rank import dense_topk, rrf_fuse, top_k, zscore_by_group
+from nlp_toolkit.search.rank import dense_topk, hub_scores, rrf_fuse, top_k, zscore_by_group
 from nlp_toolkit.search.rerank import (
     RERANK_DEPTH,
     Candidate,
@@ -155,6 +155,12 @@ _SIMILAR_PER_WORK: int | None = 2
 # on the tune half its 150 candidates lift the counterparts held anywhere in the fused list
 # from 0.517 to 0.675 and counterparts@10 0.249 -> 0.259 (1.0: 0.250; 0: off)
 _SIMILAR_NATIONAL = 0.5
+# That ranking orders national units by cosine minus the unit's hub score (its usual
+# closeness to the corpus, :func:`~.rank.hub_scores`): long provisions that list many
+# subjects (PH Cybercrime Act s.4 was in 48 of the tune half's 154 top-10 lists) stop
+# standing in for every counterpart. Tune half counterparts@10: 0.259 -> 0.297 at 1.0
+# (0.5: 0.278, 1.5: 0.291); subtracting it in the ranking over everything too: 0.252.
+_SIMILAR_HUB = 1.0
 _PAGE = 10  # page length of the diversification
 # Hits of one work per page of search results: none. On the dev set's tune half (hybrid)
 # a cap of 3, 4, 5 or 6 lowered recall@10 (0.411 uncapped against 0.39-0.40): questions
@@ -316,6 +322,9 @@ class SearchIndex:
         self.similar_treaty_shares: Arrangement | None = _SIMILAR_TREATY_SHARES
         self.similar_per_work: int | None = _SIMILAR_PER_WORK
         self.similar_national: float = _SIMILAR_NATIONAL
+        #: weight of each unit's hub score subtracted in that national-law ranking (0: off)
+        self.similar_hub: float = _SIMILAR_HUB
+        self._hub: tuple[VectorMatrix, np.ndarray] | None = None
 
     # -- models and vectors ----------------------------------------------------------------
     def models(self) -> list[str]:
@@ -794,9 +803,11 @@ class SearchIndex:
                           types: Sequence[str] | None, language: str | None,
                           level: str | None) -> list[int]:
         """The first model's cosine ranking over national law only (its ~3k units stand
-        against ~41k treaty articles in the ranking over everything). Measured on the tune
-        half, the search's national ranking (:func:`_national_scores`, the source's own
-        e5 and use-m3 vectors) moved counterparts@10 from 0.259 to 0.263: not used here."""
+        against ~41k treaty articles in the ranking over everything), each cosine less
+        :attr:`similar_hub` times the unit's hub score (:meth:`_hub_scores`). Measured on
+        the tune half, the search's national ranking (:func:`_national_scores`, the
+        source's own e5 and use-m3 vectors) moved counterparts@10 from 0.259 to 0.263: not
+        used here."""
         national = set(self._doc_types("national") or ())
         if types is not None:
             national &= set(types)
@@ -809,9 +820,23 @@ class SearchIndex:
         mask &= vm.ids != unit.id
         if not mask.any():
             return []
+        vec = self._unit_vector(vm, unit)
+        hubs = self._hub_scores(vm) if self.similar_hub else None  # all cores, once
         with _one_blas_thread():
-            idx, _ = dense_topk(self._unit_vector(vm, unit), vm.matrix, depth, mask=mask)
+            if hubs is not None:
+                idx = top_k(vm.matrix @ vec - self.similar_hub * hubs, depth, mask=mask)
+            else:
+                idx, _ = dense_topk(vec, vm.matrix, depth, mask=mask)
         return list(vm.ids[idx].tolist())
+
+    def _hub_scores(self, vm: VectorMatrix) -> np.ndarray:
+        """:func:`~.rank.hub_scores` of a model's matrix, computed once per matrix (about
+        2 s for the full index's 44k rows on 2 cores)."""
+        cached = self._hub
+        if cached is None or cached[0] is not vm:
+            cached = (vm, hub_scores(vm.matrix))
+            self._hub = cached
+        return cached[1]
 
     def _similar_lexical(self, unit: UnitRow, depth: int, exclude: frozenset[str],
                          types: Sequence[str] | None, language: str | None,

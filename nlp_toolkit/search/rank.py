@@ -1,5 +1,5 @@
 """Pure ranking over arrays: exact dense top-k, reciprocal-rank fusion, scores standardised
-within groups, and an ANN index.
+within groups, hub scores, and an ANN index.
 
 Everything here works on numpy arrays and plain ids; nothing touches files or models, so
 every function can be checked against brute force (see ``tests/test_rank.py``).
@@ -18,7 +18,7 @@ import numpy as np
 
 from nlp_toolkit.errors import ToolkitError
 
-__all__ = ["AnnIndex", "dense_topk", "rrf_fuse", "top_k", "zscore_by_group"]
+__all__ = ["AnnIndex", "dense_topk", "hub_scores", "rrf_fuse", "top_k", "zscore_by_group"]
 
 H = TypeVar("H", bound=Hashable)
 
@@ -161,6 +161,49 @@ def zscore_by_group(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
     std = np.sqrt(var)
     safe = np.where(std > 0, std, 1.0)
     return np.where(std[g] > 0, (s - mean[g]) / safe[g], 0.0)
+
+
+def hub_scores(matrix: np.ndarray, *, sample: int = 8000, k: int = 10) -> np.ndarray:
+    """How close each row usually is to others: the mean of its 2nd to ``k + 1``-th best
+    inner products with a fixed sample of the rows (every ``n // sample``-th row).
+
+    In a high-dimensional embedding space a few vectors ("hubs") are near almost every
+    other; a long provision that lists many subjects is one. Subtracting a row's hub score
+    from its cosine with a source ranks the rows that are close to *this* source above the
+    rows that are close to everything. The best product is left out because a sampled row
+    meets itself there.
+
+    Args:
+        matrix: ``(n, d)`` vectors, L2-normalised for cosines.
+        sample: the size of the reference sample (the stride is ``max(1, n // sample)``).
+        k: how many of a row's nearest sampled rows are averaged.
+
+    Returns:
+        ``(n,)`` float32 hub scores; zeros where the sample has fewer than two rows.
+
+    Raises:
+        ValueError: if ``sample < 1``, ``k < 1`` or ``matrix`` is not 2-D.
+
+    >>> m = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> hub_scores(m, k=1).tolist()
+    [1.0, 1.0, 0.0]
+    """
+    if sample < 1 or k < 1:
+        raise ValueError(f"sample and k must be >= 1, got sample={sample}, k={k}")
+    m = np.asarray(matrix, dtype=np.float32)
+    if m.ndim != 2:
+        raise ValueError(f"matrix must be 2-D, got shape {m.shape}")
+    reference = m[:: max(1, len(m) // sample)]
+    kk = min(k, len(reference) - 1)
+    out = np.zeros(len(m), dtype=np.float32)
+    if kk < 1:
+        return out
+    rows = max(1, _SCORE_BLOCK // len(reference))
+    for start in range(0, len(m), rows):
+        scores = m[start:start + rows] @ reference.T
+        best = np.partition(scores, scores.shape[1] - (kk + 1), axis=1)[:, -(kk + 1):]
+        out[start:start + rows] = (best.sum(axis=1) - best.max(axis=1)) / kk
+    return out
 
 
 def rrf_fuse(
