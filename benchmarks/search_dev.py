@@ -11,6 +11,12 @@ on). Every figure this prints names its half.
   as the starting provision, ``similar REF --other-jurisdictions``: the share of its
   counterparts (members in other jurisdictions) in the first 10.
 
+``--judged-only`` drops the hits of reserved laws (``corpus/dev/reserved.txt``) from each
+ranked list before judging it, as ``benchmarks/links.py`` does: the dev set's answers are
+complete over the other laws only, so a reserved law's section that answers the question
+takes a slot no answer can credit (a quarter of the first 10 on the tune half). The
+default (nothing dropped) is the figure the issues compare across rounds.
+
 The figures come from the library's default path (the one ``nlp-toolkit search`` and
 ``similar`` use). ``--baseline`` runs the same index with the result-page design switched off
 (no version collapsing, no operative filter, no diversification, no national/treaty
@@ -19,7 +25,7 @@ so before and after come from one run on one index.
 
 Usage:
     python benchmarks/search_dev.py --db corpus/index.sqlite [--half test] [--baseline]
-        [--jurisdiction IDN]
+        [--jurisdiction IDN] [--judged-only]
 """
 
 from __future__ import annotations
@@ -35,6 +41,14 @@ from typing import Any
 from nlp_toolkit.search.evaluation import answer_refs, recall_at_k, reciprocal_rank
 
 DEV = Path(__file__).resolve().parents[1] / "corpus" / "dev"
+#: Documents held out for the issues' own checks: no dev question, group or judgment cites them.
+RESERVED = tuple(line.strip() for line in (DEV / "reserved.txt").read_text(
+    encoding="utf-8").splitlines() if line.strip() and not line.startswith("#"))
+
+
+def judged(refs: Sequence[str], drop: bool) -> list[str]:
+    """``refs`` without the reserved documents' units when ``drop``."""
+    return [r for r in refs if r.partition(":")[0] not in RESERVED] if drop else list(refs)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -48,19 +62,26 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def eval_search(corpus: Any, questions: Sequence[Mapping[str, Any]],
-                options: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+                options: Mapping[str, Any], *, judged_only: bool = False
+                ) -> dict[str, dict[str, float]]:
     """recall@10, MRR@10 and recall@50 per group (all, language, style).
 
     With a ``jurisdiction`` option only the answers in that jurisdiction are expected
-    (the questions passed should have some: :func:`with_answers_in`).
+    (the questions passed should have some: :func:`with_answers_in`). With
+    ``judged_only`` the reserved laws' hits are dropped before judging (:func:`judged`).
     """
     groups: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     jur = options.get("jurisdiction")
     for q in questions:
         expected = (list(dict.fromkeys(q["answers"].get(jur, []))) if jur
                     else answer_refs(q))
-        refs = [r["ref"] for r in corpus.search(q["query"], k=50, **options).records()]
-        top10 = [r["ref"] for r in corpus.search(q["query"], k=10, **options).records()]
+        if judged_only:
+            refs = judged([r["ref"] for r in corpus.search(q["query"], k=100, **options)
+                           .records()], True)[:50]
+            top10 = refs[:10]
+        else:
+            refs = [r["ref"] for r in corpus.search(q["query"], k=50, **options).records()]
+            top10 = [r["ref"] for r in corpus.search(q["query"], k=10, **options).records()]
         m = {"recall@10": recall_at_k(top10, expected, 10),
              "mrr@10": reciprocal_rank(top10, expected),
              "recall@50": recall_at_k(refs, expected, 50)}
@@ -78,8 +99,10 @@ def with_answers_in(questions: Iterable[Mapping[str, Any]], jurisdiction: str
 
 
 def eval_similar(corpus: Any, groups: Sequence[Mapping[str, Any]],
-                 options: Mapping[str, Any]) -> dict[str, float]:
-    """Mean share of counterparts in the first 10 over every (group, starting member)."""
+                 options: Mapping[str, Any], *, judged_only: bool = False
+                 ) -> dict[str, float]:
+    """Mean share of counterparts in the first 10 over every (group, starting member)
+    (with ``judged_only``, of the first 10 not in a reserved law)."""
     shares: list[float] = []
     for g in groups:
         members = g["members"]
@@ -88,11 +111,13 @@ def eval_similar(corpus: Any, groups: Sequence[Mapping[str, Any]],
                                         for r in rs))
             for ref in refs:
                 try:
-                    hits = corpus.similar(ref, k=10, other_jurisdictions=True, **options)
+                    hits = corpus.similar(ref, k=40 if judged_only else 10,
+                                          other_jurisdictions=True, **options)
                 except Exception:  # a ref the index does not hold counts as nothing found
                     shares.append(0.0)
                     continue
-                shares.append(recall_at_k([h["ref"] for h in hits.records()], others, 10))
+                shares.append(recall_at_k(judged([h["ref"] for h in hits.records()],
+                                                 judged_only)[:10], others, 10))
     return {"counterparts@10": _mean(shares), "n": len(shares)}
 
 
@@ -106,12 +131,16 @@ def main() -> None:
                         help="only the questions with answers in this jurisdiction (IDN, "
                              "PHL...), searched with that jurisdiction filter and judged on "
                              "its answers; `similar` is not measured then")
+    parser.add_argument("--judged-only", action="store_true",
+                        help="drop the reserved laws' hits (corpus/dev/reserved.txt) before "
+                             "judging: the dev answers cover the other laws only")
     args = parser.parse_args()
-    report(args.db, args.half, baseline=args.baseline, jurisdiction=args.jurisdiction)
+    report(args.db, args.half, baseline=args.baseline, jurisdiction=args.jurisdiction,
+           judged_only=args.judged_only)
 
 
 def report(db: str | Path, half: str, *, baseline: bool = False,
-           jurisdiction: str | None = None) -> None:
+           jurisdiction: str | None = None, judged_only: bool = False) -> None:
     """Print the dev set's figures for ``half`` (``tune``, ``test`` or ``both``) on the index
     ``db``: the default design, and with ``baseline`` also the old design and the page design
     without the re-ranker, from one run."""
@@ -140,13 +169,14 @@ def report(db: str | Path, half: str, *, baseline: bool = False,
                 if jurisdiction:
                     options = {**options, "jurisdiction": jurisdiction}
                 print(f"== {name_half} half, {name} ({len(qs)} questions, {len(gs)} groups"
-                      + (f", {jurisdiction} answers only" if jurisdiction else "") + ")")
-                for g, m in eval_search(corpus, qs, options).items():
+                      + (f", {jurisdiction} answers only" if jurisdiction else "")
+                      + (", reserved laws' hits dropped" if judged_only else "") + ")")
+                for g, m in eval_search(corpus, qs, options, judged_only=judged_only).items():
                     print(f"  search {g:16s} n={m['n']:3d}  recall@10 {m['recall@10']:.3f}  "
                           f"MRR@10 {m['mrr@10']:.3f}  recall@50 {m['recall@50']:.3f}")
                 if not gs:
                     continue
-                s = eval_similar(corpus, gs, options)
+                s = eval_similar(corpus, gs, options, judged_only=judged_only)
                 print(f"  similar counterparts@10 {s['counterparts@10']:.3f} "
                       f"(n={s['n']} starting provisions)")
         index.reranker = default
