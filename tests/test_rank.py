@@ -213,6 +213,10 @@ def test_hub_scores_equal_their_definition(matrix: np.ndarray, sample: int, k: i
     got = hub_scores(matrix, sample=sample, k=k)
     assert got.shape == (len(matrix),) and got.dtype == np.float32
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
+    # some rows only: the same scores, the sample still drawn from every row
+    rows = np.arange(len(matrix))[::2]
+    np.testing.assert_allclose(hub_scores(matrix, rows=rows, sample=sample, k=k), got[rows],
+                               rtol=1e-5, atol=1e-4)
 
 
 def test_hub_scores_single_out_the_vector_near_everything() -> None:

@@ -309,7 +309,7 @@ def test_national_ranking_ranks_national_law_across_languages(national_db: Path)
 
 
 def test_similar_national_ranking_discounts_hubs(search_db: Path) -> None:
-    from nlp_toolkit.search.rank import top_k
+    from nlp_toolkit.search.rank import hub_scores, top_k
     from nlp_toolkit.store.vectors import unit_by_ref
 
     with Store.open(search_db) as s:
@@ -317,17 +317,21 @@ def test_similar_national_ranking_discounts_hubs(search_db: Path) -> None:
         unit = unit_by_ref(s, "rcep-2020:12.15")
         assert unit is not None
         vm = index.matrix("use-m3")
-        hubs = index._hub_scores(vm)
-        assert index._hub_scores(vm) is hubs  # computed once per matrix
-        assert hubs.shape == (len(vm),) and np.isfinite(hubs).all()
         national = vm.mask(doc_types=frozenset(index._doc_types("national") or ()))
-        assert national is not None and national.any()
+        assert national is not None and national.any() and not national.all()
+        rows, sub, hubs = index._national_hubs(vm)
+        assert index._national_hubs(vm)[2] is hubs  # computed once per matrix
+        # the national rows' hub scores, against a sample of every row (treaties too)
+        assert rows.tolist() == np.flatnonzero(national).tolist()
+        np.testing.assert_allclose(hubs, hub_scores(vm.matrix)[national], rtol=1e-5)
+        np.testing.assert_array_equal(sub, vm.matrix[national])
         vec = vm.matrix[int(np.flatnonzero(vm.ids == unit.id)[0])]
         args = (unit, 30, frozenset({"RCEP"}), None, None, None)
         # national units by cosine less their hub score, the source's own jurisdiction out
+        full = np.full(len(vm), -np.inf)
+        full[national] = vm.matrix[national] @ vec - hubs
         ranked = index._similar_national(*args)
-        want = vm.ids[top_k(vm.matrix @ vec - hubs, 30, mask=national)].tolist()
-        assert ranked == want
+        assert ranked == vm.ids[top_k(full, 30, mask=national)].tolist()
         index.similar_hub = 0.0  # off: the plain cosine order
         plain = index._similar_national(*args)
         assert plain == vm.ids[top_k(vm.matrix @ vec, 30, mask=national)].tolist()

@@ -324,7 +324,7 @@ class SearchIndex:
         self.similar_national: float = _SIMILAR_NATIONAL
         #: weight of each unit's hub score subtracted in that national-law ranking (0: off)
         self.similar_hub: float = _SIMILAR_HUB
-        self._hub: tuple[VectorMatrix, np.ndarray] | None = None
+        self._hub: tuple[VectorMatrix, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # -- models and vectors ----------------------------------------------------------------
     def models(self) -> list[str]:
@@ -804,7 +804,7 @@ class SearchIndex:
                           level: str | None) -> list[int]:
         """The first model's cosine ranking over national law only (its ~3k units stand
         against ~41k treaty articles in the ranking over everything), each cosine less
-        :attr:`similar_hub` times the unit's hub score (:meth:`_hub_scores`). Measured on
+        :attr:`similar_hub` times the unit's hub score (:meth:`_national_hubs`). Measured on
         the tune half, the search's national ranking (:func:`_national_scores`, the
         source's own e5 and use-m3 vectors) moved counterparts@10 from 0.259 to 0.263: not
         used here."""
@@ -821,22 +821,26 @@ class SearchIndex:
         if not mask.any():
             return []
         vec = self._unit_vector(vm, unit)
-        hubs = self._hub_scores(vm) if self.similar_hub else None  # all cores, once
         with _one_blas_thread():
-            if hubs is not None:
-                idx = top_k(vm.matrix @ vec - self.similar_hub * hubs, depth, mask=mask)
+            if self.similar_hub:
+                rows, sub, hubs = self._national_hubs(vm)
+                idx = rows[top_k(sub @ vec - self.similar_hub * hubs, depth, mask=mask[rows])]
             else:
                 idx, _ = dense_topk(vec, vm.matrix, depth, mask=mask)
         return list(vm.ids[idx].tolist())
 
-    def _hub_scores(self, vm: VectorMatrix) -> np.ndarray:
-        """:func:`~.rank.hub_scores` of a model's matrix, computed once per matrix (about
-        2 s for the full index's 44k rows on 2 cores)."""
+    def _national_hubs(self, vm: VectorMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(rows, their vectors, their hub scores)`` of a model's national-law rows
+        (:func:`~.rank.hub_scores` against a sample of the whole matrix), computed once per
+        matrix: about 0.2 s for the full index's ~3k national rows."""
         cached = self._hub
         if cached is None or cached[0] is not vm:
-            cached = (vm, hub_scores(vm.matrix))
+            national = vm.mask(doc_types=frozenset(self._doc_types("national") or ()))
+            rows = np.flatnonzero(national if national is not None
+                                  else np.ones(len(vm), dtype=bool))
+            cached = (vm, rows, vm.matrix[rows], hub_scores(vm.matrix, rows=rows))
             self._hub = cached
-        return cached[1]
+        return cached[1], cached[2], cached[3]
 
     def _similar_lexical(self, unit: UnitRow, depth: int, exclude: frozenset[str],
                          types: Sequence[str] | None, language: str | None,

@@ -163,7 +163,8 @@ def zscore_by_group(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return np.where(std[g] > 0, (s - mean[g]) / safe[g], 0.0)
 
 
-def hub_scores(matrix: np.ndarray, *, sample: int = 8000, k: int = 10) -> np.ndarray:
+def hub_scores(matrix: np.ndarray, *, rows: np.ndarray | None = None, sample: int = 8000,
+               k: int = 10) -> np.ndarray:
     """How close each row usually is to others: the mean of its 2nd to ``k + 1``-th best
     inner products with a fixed sample of the rows (every ``n // sample``-th row).
 
@@ -175,11 +176,13 @@ def hub_scores(matrix: np.ndarray, *, sample: int = 8000, k: int = 10) -> np.nda
 
     Args:
         matrix: ``(n, d)`` vectors, L2-normalised for cosines.
+        rows: the row indices to score (default all); the sample is drawn from every row.
         sample: the size of the reference sample (the stride is ``max(1, n // sample)``).
         k: how many of a row's nearest sampled rows are averaged.
 
     Returns:
-        ``(n,)`` float32 hub scores; zeros where the sample has fewer than two rows.
+        float32 hub scores, one per row of ``rows`` (or of ``matrix``); zeros where the
+        sample has fewer than two rows.
 
     Raises:
         ValueError: if ``sample < 1``, ``k < 1`` or ``matrix`` is not 2-D.
@@ -194,15 +197,16 @@ def hub_scores(matrix: np.ndarray, *, sample: int = 8000, k: int = 10) -> np.nda
     if m.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {m.shape}")
     reference = m[:: max(1, len(m) // sample)]
+    chosen = m if rows is None else m[np.asarray(rows, dtype=np.int64)]
     kk = min(k, len(reference) - 1)
-    out = np.zeros(len(m), dtype=np.float32)
+    out = np.zeros(len(chosen), dtype=np.float32)
     if kk < 1:
         return out
-    rows = max(1, _SCORE_BLOCK // len(reference))
-    for start in range(0, len(m), rows):
-        scores = m[start:start + rows] @ reference.T
+    block = max(1, _SCORE_BLOCK // len(reference))
+    for start in range(0, len(chosen), block):
+        scores = chosen[start:start + block] @ reference.T
         best = np.partition(scores, scores.shape[1] - (kk + 1), axis=1)[:, -(kk + 1):]
-        out[start:start + rows] = (best.sum(axis=1) - best.max(axis=1)) / kk
+        out[start:start + block] = (best.sum(axis=1) - best.max(axis=1)) / kk
     return out
 
 
