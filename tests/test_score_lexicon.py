@@ -180,6 +180,15 @@ def test_direction_rules(text: str, topics: tuple[str, ...], expected: str) -> N
         ("Pasal 6\nPenyelenggara wajib melakukan pendaftaran.", "id", {"registration"}),
         ("Section 2\nIn this Act, unless the context otherwise requires, \"record\" means a "
          "document.", "en", {"definition"}),
+        # rules that give legal effect bind as rules of law, with no "shall" in them
+        ("Section 9\nAn electronic record is not to be denied legal effect solely because it "
+         "is in electronic form.", "en", {"legal_effect"}),
+        ("Section 10\nWhere a rule of law requires a document to be in writing, that "
+         "requirement is met by an electronic record.", "en", {"legal_effect"}),
+        ("第十四条 可靠的电子签名与手写签名具有同等的法律效力。", "zh", {"legal_effect"}),
+        ("Pasal 5\nDokumen Elektronik merupakan alat bukti hukum yang sah.", "id",
+         {"legal_effect"}),
+        ("Điều 8\nThông điệp dữ liệu có giá trị pháp lý như văn bản.", "vi", {"legal_effect"}),
     ],
 )
 def test_national_law_constructions(text: str, language: str, kinds: set[str]) -> None:
