@@ -223,7 +223,7 @@ class Corpus:
     def matrix(self, *, by: Literal["jurisdiction", "doc"] = "jurisdiction",
                value: Literal["count", "max", "share"] = "count",
                jurisdictions: Sequence[str] | None = None,
-               all_jurisdictions: bool = False) -> MatrixResult:
+               all_jurisdictions: bool = False, all_versions: bool = False) -> MatrixResult:
         """The jurisdiction (or document) × topic table with refs per cell; see
         :func:`nlp_toolkit.build.score.matrix`. Unpacks as ``frame, refs``.
 
@@ -231,6 +231,8 @@ class Corpus:
         member states and China (their national documents), then each agreement they are
         party to as a row of its own. ``all_jurisdictions=True`` gives every jurisdiction,
         a treaty counting for each of its parties; ``jurisdictions`` gives only those.
+        A law counts once in its jurisdiction's row: its latest version, in English where it
+        has one; ``all_versions=True`` counts every version and translation.
         ``frame.attrs["titles"]`` labels the rows.
 
         Raises:
@@ -250,7 +252,7 @@ class Corpus:
         rows = (None if jurisdictions or all_jurisdictions
                 else read_region_rows(self.store, by=by))
         return MatrixResult(*matrix(self.store, by=by, value=value, jurisdictions=jurisdictions,
-                                    rows=rows))
+                                    rows=rows, all_versions=all_versions))
 
     def train(self, labels: str | Path | Sequence[str | Path], out: str | Path, *,
               manifest: str | Path | None = None, folds: int = 5,

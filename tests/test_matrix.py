@@ -14,6 +14,7 @@ from nlp_toolkit.build.score import load_scorer, matrix, score_store, with_score
 from nlp_toolkit.cli import main
 from nlp_toolkit.corpus import Corpus
 from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.outputs.plot.tables import profile_table
 from nlp_toolkit.records import ExtractedDocument, Line, Provision
 from nlp_toolkit.score import Evidence, ProvisionScore
 from nlp_toolkit.sources.manifest import read_manifest
@@ -31,7 +32,8 @@ from nlp_toolkit.topics import load_taxonomy
 TOPICS = load_taxonomy().ids
 
 
-def _write_doc(store: Store, doc_id: str, jurisdiction: str, bodies: list[str]) -> None:
+def _write_doc(store: Store, doc_id: str, jurisdiction: str, bodies: list[str], *,
+               work: str = "", version_date: str = "", language: str = "en") -> None:
     """A chapter holding one article per body."""
     lines = ["Chapter 1 General", *[f"{i + 1}. {b}" for i, b in enumerate(bodies)]]
     doc = ExtractedDocument(lines=tuple(Line(t) for t in lines), page_count=1)
@@ -45,7 +47,8 @@ def _write_doc(store: Store, doc_id: str, jurisdiction: str, bodies: list[str]) 
                                pos + len(line), line, i + 1))
         pos += len(line) + 1
     store.write_document(DocumentMeta(doc_id, f"{doc_id}.md", "0" * 64,
-                                      jurisdiction=jurisdiction, language="en"), doc, provs)
+                                      jurisdiction=jurisdiction, language=language,
+                                      work=work, version_date=version_date), doc, provs)
 
 
 def _score(probs: dict[str, float], labels: tuple[str, ...]) -> ProvisionScore:
@@ -170,3 +173,36 @@ def test_lexicon_matrix_on_a_real_law(shared_corpus: Path, tmp_path: Path) -> No
     assert [x for x in region_lines if x.startswith("CHN,")] == lines
     cells = CliRunner().invoke(main, ["matrix", "--db", str(db), "--format", "json"])
     assert all(isinstance(c["refs"], list) for c in json.loads(cells.output))
+
+
+def test_a_law_counts_once_in_its_jurisdiction(tmp_path: Path) -> None:
+    # one law as enacted, its reprint in English and in Thai: the row counts the reprint's
+    # English expression only, unless every version is asked for
+    s = Store.open(tmp_path / "index.sqlite")
+    for doc_id, version, lang in (("law-2010-as-enacted", "2010", "en"),
+                                  ("law-2010-reprint-2023", "2023", "en"),
+                                  ("law-2010-reprint-2023-th", "2023", "th")):
+        _write_doc(s, doc_id, "THA", ["Personal data.", "Customs."], work="law-2010",
+                   version_date=version, language=lang)
+    ids = {k: v for d in ("law-2010-as-enacted", "law-2010-reprint-2023",
+                          "law-2010-reprint-2023-th") for k, v in main_unit_ids(s, d).items()}
+    write_scores(s, "m1", [(i, "", _score({"personal_data": 0.9}, ("personal_data",)))
+                           for ref, i in ids.items() if ref.endswith(":1")])
+    frame, refs = matrix(s, value="count")
+    assert frame.loc["THA", "personal_data"] == 1 and frame.loc["THA", "n_provisions"] == 1
+    assert refs[("THA", "personal_data")] == ["law-2010-reprint-2023:1"]
+    every, _ = matrix(s, value="count", all_versions=True)
+    assert every.loc["THA", "personal_data"] == 3
+    by_doc, _ = matrix(s, by="doc", value="count")
+    assert list(by_doc["personal_data"]) == [1, 1, 1]
+    profile = profile_table(s, kind="bindingness", all_jurisdictions=True)
+    assert int(profile.loc["THA"].sum()) == 1
+    assert int(profile_table(s, kind="bindingness", all_jurisdictions=True,
+                             all_versions=True).loc["THA"].sum()) == 3
+    s.close()
+    for flags, want in (([], "1"), (["--all-versions"], "3")):
+        res = CliRunner().invoke(main, ["matrix", "--db", str(tmp_path / "index.sqlite"),
+                                        "--all-jurisdictions", "--format", "csv", *flags])
+        assert res.exit_code == 0, res.output
+        cell = next(x for x in res.output.splitlines() if x.startswith("THA,personal_data,"))
+        assert cell.split(",")[2] == want

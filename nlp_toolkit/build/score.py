@@ -27,6 +27,7 @@ from nlp_toolkit.defaults import DEFAULT_SCORE_MODEL, USE_M3_ID
 from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.sources.region import RegionRows, row_titles
 from nlp_toolkit.store import Store
+from nlp_toolkit.store.queries import standing_doc_ids
 from nlp_toolkit.store.scores import (
     main_unit_ids,
     score_models,
@@ -251,7 +252,7 @@ def score_store(store: Store, loaded: LoadedScorer, *, doc_ids: Sequence[str] | 
 
 def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "count",
            jurisdictions: Sequence[str] | None = None, *, model_id: str | None = None,
-           rows: RegionRows | None = None
+           rows: RegionRows | None = None, all_versions: bool = False
            ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
     """The jurisdiction (or document) × topic table of the stored scores.
 
@@ -266,6 +267,10 @@ def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "co
             its order, each document counted in its own row only (an agreement is a row of
             its own, not counted for each party); members show even without scores,
             agreements only with them. ``None``: every jurisdiction (or document).
+        all_versions: rows of jurisdictions count every version and translation of a law;
+            by default a law counts once, as its latest version in English where it has one
+            (:func:`~nlp_toolkit.store.queries.standing_doc_ids`). Rows of documents always
+            show every document.
 
     Returns:
         ``(frame, refs)``: ``frame`` has one row per jurisdiction or document, one column per
@@ -293,7 +298,10 @@ def matrix(store: Store, by: MatrixBy = "jurisdiction", value: MatrixValue = "co
     best: dict[tuple[str, str], tuple[float, str]] = {}
     hits: dict[tuple[str, str], list[tuple[float, str]]] = {}
     region_docs = sorted(rows.of_doc) if rows is not None else None
+    standing = None if all_versions or by == "doc" else standing_doc_ids(store)
     for c in topic_rows(store, model_id, jurisdictions=jurisdictions, doc_ids=region_docs):
+        if standing is not None and c.doc_id not in standing:
+            continue
         if rows is not None:
             keys = [rows.of_doc[c.doc_id]] if c.doc_id in rows.of_doc else []
         elif by == "doc":

@@ -164,16 +164,21 @@ def evaluate(labels: tuple[Path, ...], hold_out: Path | None, folds: int, transf
 @click.option("--all-jurisdictions", is_flag=True,
               help="Every jurisdiction, a treaty counting for each party (default: the ten "
                    "ASEAN members and China, and their agreements as rows of their own).")
+@click.option("--all-versions", is_flag=True,
+              help="Count every version and translation of a law in its jurisdiction's row "
+                   "(default: each law once, its latest version, in English where it has "
+                   "one).")
 @format_option
 @db_option
 def matrix(by: str, value: str, jurisdictions: tuple[str, ...], all_jurisdictions: bool,
-           fmt: str | None, db: Path) -> None:
+           all_versions: bool, fmt: str | None, db: Path) -> None:
     """The jurisdiction × topic matrix of the scores; every cell names its provisions.
 
     By default the rows are the ten ASEAN member states and China (their national laws),
     then each agreement they are party to as a row of its own; --all-jurisdictions shows
-    every jurisdiction. The table shows the values; json, jsonl and csv give one record per
-    cell with its refs and the row's title.
+    every jurisdiction. A law counts once (its latest version, in English where it has one);
+    --all-versions counts every version and translation. The table shows the values; json,
+    jsonl and csv give one record per cell with its refs and the row's title.
 
     \b
     Examples:
@@ -189,7 +194,8 @@ def matrix(by: str, value: str, jurisdictions: tuple[str, ...], all_jurisdiction
     with open_corpus(db, create=False) as corpus, library_errors():
         frame, refs = corpus.matrix(by=cast(Any, by), value=cast(Any, value),
                                     jurisdictions=list(jurisdictions) or None,
-                                    all_jurisdictions=all_jurisdictions)
+                                    all_jurisdictions=all_jurisdictions,
+                                    all_versions=all_versions)
     topics = [c for c in frame.columns if c != "n_provisions"]
     titles = frame.attrs.get("titles", {})
     if out_fmt == "table":

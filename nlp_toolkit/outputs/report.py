@@ -206,6 +206,9 @@ def collect_report(store: Store, *, title: str = "nlp_toolkit corpus report", to
                       f"{n_deals} agreements in the index they are party to, each a row of "
                       f"its own; \"nlp-toolkit report --all-jurisdictions\" shows every "
                       f"jurisdiction.")
+    data.scope += (" A law counts once: its latest version, in English where it has one "
+                   "(\"nlp-toolkit matrix --all-versions\" counts each version and "
+                   "translation).")
     if not counts.drop(columns=["n_provisions"]).empty:
         data.coverage_svg = plot.figure_svg(plot.coverage_heatmap(counts, value="count"),
                                            salt="coverage")

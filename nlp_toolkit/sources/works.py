@@ -19,8 +19,9 @@ of the act it amends, and its sections are not that act's sections.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-__all__ = ["LANGUAGE_SUFFIXES", "infer_version_date", "infer_work"]
+__all__ = ["LANGUAGE_SUFFIXES", "infer_version_date", "infer_work", "standing_documents"]
 
 #: Language suffixes a doc_id may end with (ISO 639-1 of the corpus's languages).
 LANGUAGE_SUFFIXES = frozenset({"en", "th", "zh", "id", "vi", "ms", "lo", "km", "my", "fil",
@@ -58,3 +59,34 @@ def infer_version_date(doc_id: str, year: int | None, title: str) -> str:
     years = [int(y) for y in _YEAR.findall(title)]
     best = max([*years, *([year] if year else [])], default=None)
     return "" if best is None else str(best)
+
+
+def standing_documents(docs: Mapping[str, tuple[str, str, str]], *, language: str = "en"
+                       ) -> set[str]:
+    """The one document that stands for each work: its latest version, in ``language``
+    where that version has an expression in it, else its first by doc_id.
+
+    Counting every document would count a law once per version and translation (the
+    Malaysian PDPA as enacted and its reprint, the Thai PDPA in English and in Thai).
+
+    Args:
+        docs: ``doc_id -> (work, version_date, language)``; an empty work is the doc_id.
+        language: the preferred language of the standing expression.
+
+    >>> sorted(standing_documents({
+    ...     "mys-pdpa-2010-as-enacted": ("mys-pdpa-2010", "2010", "en"),
+    ...     "mys-pdpa-2010-reprint-2023": ("mys-pdpa-2010", "2023", "en"),
+    ...     "tha-pdpa-2019-th": ("tha-pdpa-2019", "2019", "th"),
+    ...     "tha-pdpa-2019-en": ("tha-pdpa-2019", "2019", "en"),
+    ...     "chn-pipl-2021": ("", "2021", "zh")}))
+    ['chn-pipl-2021', 'mys-pdpa-2010-reprint-2023', 'tha-pdpa-2019-en']
+    """
+    works: dict[str, list[str]] = {}
+    for doc_id, (work, _, _) in docs.items():
+        works.setdefault(work or doc_id, []).append(doc_id)
+    out: set[str] = set()
+    for members in works.values():
+        latest = max(docs[d][1] for d in members)
+        out.add(min((d for d in members if docs[d][1] == latest),
+                    key=lambda d: (docs[d][2] != language, d)))
+    return out

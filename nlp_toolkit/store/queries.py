@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nlp_toolkit.segment.standins import article_refs
+from nlp_toolkit.sources.works import standing_documents
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.filters import ProvisionQuery
 from nlp_toolkit.store.rows import PROVISION_SELECT, ProvisionRow, decode_rows
@@ -29,6 +30,7 @@ __all__ = [
     "provision_ids",
     "provision_refs",
     "provision_rows",
+    "standing_doc_ids",
     "term_doc_counts",
     "unit_count",
     "unit_facts",
@@ -178,6 +180,13 @@ def document_facts(store: Store) -> dict[str, tuple[str, str, str, str, str]]:
             for d, w, v, lang, t, j in store.conn.execute(
                 "SELECT doc_id, work, version_date, language, doc_type, jurisdiction "
                 "FROM documents")}
+
+
+def standing_doc_ids(store: Store, *, language: str = "en") -> set[str]:
+    """The documents that stand for their work (:func:`~nlp_toolkit.sources.works.
+    standing_documents`): each law's latest version, in ``language`` where it has one."""
+    return standing_documents({d: (w, v, lang) for d, (w, v, lang, _, _)
+                               in document_facts(store).items()}, language=language)
 
 
 def term_doc_counts(store: Store, terms: Sequence[str]) -> dict[str, int]:

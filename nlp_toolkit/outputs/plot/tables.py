@@ -262,13 +262,16 @@ def cross_pairs(source: Any, topic: str, *, k: int = 10, model: str | None = Non
 
 def profile_table(source: Any, *, kind: ProfileKind = "bindingness",
                   by: Literal["jurisdiction", "doc"] = "jurisdiction",
-                  all_jurisdictions: bool = False) -> pd.DataFrame:
+                  all_jurisdictions: bool = False, all_versions: bool = False
+                  ) -> pd.DataFrame:
     """Scored provisions per jurisdiction (or document) and ``kind`` class: counts.
 
     The rows are those of :meth:`Corpus.matrix`: by default the region
     (:mod:`nlp_toolkit.sources.region`: ASEAN members and China, then their agreements as rows of
     their own); with ``all_jurisdictions`` every jurisdiction, a treaty counting for each
-    of its parties. ``frame.attrs["titles"]`` labels the rows.
+    of its parties. As there, a law counts once in a jurisdiction's row (its latest version,
+    in English where it has one) unless ``all_versions``. ``frame.attrs["titles"]`` labels
+    the rows.
 
     Raises:
         ToolkitError: the index has no scores; ``kind`` is unknown.
@@ -276,6 +279,7 @@ def profile_table(source: Any, *, kind: ProfileKind = "bindingness",
     import pandas as pd
 
     from nlp_toolkit.sources.region import read_region_rows, row_titles
+    from nlp_toolkit.store.queries import standing_doc_ids
     from nlp_toolkit.store.scores import scores_for_refs
 
     if kind not in PROFILE_CLASSES:
@@ -284,8 +288,10 @@ def profile_table(source: Any, *, kind: ProfileKind = "bindingness",
     store = store_of(source)
     model_id = _score_model(store)
     rows = None if all_jurisdictions else read_region_rows(store, by=by)
+    standing = None if all_versions or by == "doc" else standing_doc_ids(store)
     units = [(p.ref, p.doc_id, p.jurisdiction) for p in store.provisions(articles=True)
-             if rows is None or p.doc_id in rows.of_doc]
+             if (rows is None or p.doc_id in rows.of_doc)
+             and (standing is None or p.doc_id in standing)]
     scores = scores_for_refs(store, [u[0] for u in units], model_id)
     classes = list(PROFILE_CLASSES[kind])
     counts: dict[str, dict[str, int]] = {}
