@@ -26,7 +26,7 @@ from nlp_toolkit.analysis.links import (
     shared_topics,
     topic_agreement,
 )
-from nlp_toolkit.analysis.parties import ASEAN, parties_from, work_key
+from nlp_toolkit.analysis.parties import ASEAN, parties_from
 from nlp_toolkit.cli import main
 from nlp_toolkit.outputs.evidence import (
     EVIDENCE_FIELDS,
@@ -53,12 +53,6 @@ def test_parties_from_tota_metadata_then_jurisdiction_then_bloc() -> None:
     assert parties_from("JPN;THA", {}) == ["THA", "JPN"]  # ASEAN members first
     assert parties_from("AANZFTA", {"manifest": {"notes": "Chapter 10"}}) == [
         *ASEAN, "AUS", "NZL"]
-
-
-def test_work_key_joins_versions_of_one_law() -> None:
-    a = work_key("MYS", "Personal Data Protection Act 2010 (Act 709), as enacted")
-    b = work_key("MYS", "Personal Data Protection Act 2010 (Act 709), reprint as at 2023")
-    assert a == b != work_key("MYS", "Personal Data Protection (Amendment) Act 2024")
 
 
 @pytest.mark.parametrize(("commitment", "national", "same", "expected"), [

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from nlp_toolkit.search.page import Arrangement, arrange, collapse
 from nlp_toolkit.segment.operative import is_operative
-from nlp_toolkit.sources.works import infer_version_date, infer_work
+from nlp_toolkit.sources.works import infer_version_date, infer_work, standing_documents
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.schema import MIGRATIONS, _statements
 
@@ -44,6 +44,22 @@ def test_a_reprint_is_dated_by_its_own_year() -> None:
     assert infer_version_date("mys-pdpa-2010-as-enacted", 2010, "Act 709, as enacted") == "2010"
     assert infer_version_date("sgp-pdpa-2012", 2012, "Act 2012 (2020 Revised Edition)") == "2020"
     assert infer_version_date("x", None, "") == ""
+
+
+def test_one_document_stands_for_each_work() -> None:
+    docs = {"mys-pdpa-2010-as-enacted": ("mys-pdpa-2010", "2010", "en"),
+            "mys-pdpa-2010-reprint-2023": ("mys-pdpa-2010", "2023", "en"),
+            "mys-pdpa-amendment-2024": ("mys-pdpa-amendment-2024", "2024", "en"),
+            "tha-pdpa-2019-th": ("tha-pdpa-2019", "2019", "th"),
+            "tha-pdpa-2019-en": ("tha-pdpa-2019", "2019", "en"),
+            "vnm-law": ("", "2018", "vi")}  # no work: the document is its own work
+    assert standing_documents(docs) == {"mys-pdpa-2010-reprint-2023", "mys-pdpa-amendment-2024",
+                                        "tha-pdpa-2019-en", "vnm-law"}
+    # another preferred language picks that expression of the latest version
+    assert "tha-pdpa-2019-th" in standing_documents(docs, language="th")
+    # the latest version wins over the preferred language
+    docs["mys-pdpa-2010-as-enacted-ms"] = ("mys-pdpa-2010", "2010", "ms")
+    assert "mys-pdpa-2010-reprint-2023" in standing_documents(docs, language="ms")
 
 
 # -- the operative rule ----------------------------------------------------------------

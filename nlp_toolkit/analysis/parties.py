@@ -8,14 +8,14 @@ them (``ASEAN members``, ``RCEP``, ``AANZFTA``) expands to its member states.
 
 National law is a document of type statute, regulation or local regulation. Versions of one
 law (an as-enacted text and a reprint, an English translation and the original) are one
-*work*: their titles agree up to the first comma, and the latest version stands for the work.
+*work* (the index's ``work`` column, :mod:`nlp_toolkit.sources.works`), and its latest
+version, in English where it has one, stands for it
+(:func:`nlp_toolkit.store.queries.standing_doc_ids`).
 
 >>> parties_from("RCEP", {"manifest": {"notes": "parties: ASEAN members, AUS, CHN; Chapter 12"}})
 ['BRN', 'KHM', 'IDN', 'LAO', 'MYS', 'MMR', 'PHL', 'SGP', 'THA', 'VNM', 'AUS', 'CHN']
 >>> parties_from("JPN;THA", {})
 ['JPN', 'THA']
->>> work_key("MYS", "Personal Data Protection Act 2010 (Act 709), reprint as at 1 July 2023")
-'MYS|personal data protection act 2010 (act 709)'
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from typing import Any
 
 from nlp_toolkit.sources.region import ASEAN, document_parties
 from nlp_toolkit.store import Store
+from nlp_toolkit.store.queries import document_facts, standing_doc_ids
 
 __all__ = ["ASEAN", "NATIONAL_TYPES", "NationalDoc", "national_docs", "parties_from",
-           "treaty_parties", "work_key"]
+           "treaty_parties"]
 
 #: The document types that are national law (the manifest's ``doc_type``).
 NATIONAL_TYPES: tuple[str, ...] = ("statute", "regulation", "local regulation")
@@ -69,12 +70,6 @@ def treaty_parties(store: Store, doc_id: str) -> list[str]:
     return [] if found is None else parties_from(*found)
 
 
-def work_key(jurisdiction: str, title: str) -> str:
-    """The key shared by the versions of one law: jurisdiction and title up to the first
-    comma, case-folded (pure)."""
-    return f"{jurisdiction}|{title.split(',')[0].strip().casefold()}"
-
-
 @dataclass(frozen=True, slots=True)
 class NationalDoc:
     """A national-law document with what version collapsing and exports need."""
@@ -86,8 +81,8 @@ class NationalDoc:
     language: str
     year: int | None
     source_url: str
-    work: str
-    latest: bool  # the latest version of its work (by year; English first on a tie)
+    work: str  # the index's work of the document (its doc_id where the manifest is silent)
+    latest: bool  # it stands for its work: the latest version, in English where it has one
 
 
 def national_docs(store: Store, jurisdictions: Sequence[str] | None = None
@@ -101,16 +96,12 @@ def national_docs(store: Store, jurisdictions: Sequence[str] | None = None
     wanted = None if jurisdictions is None else set(jurisdictions)
     docs = [r for r in rows if wanted is None
             or wanted & {j.strip() for j in str(r[1]).split(";")}]
-    best: dict[str, tuple[int, int, str]] = {}
-    for doc_id, jur, title, _, lang, year, _ in docs:
-        key = work_key(str(jur), str(title or doc_id))
-        rank = (int(year or 0), int(lang == "en"), str(doc_id))
-        if key not in best or rank > best[key]:
-            best[key] = rank
+    facts = document_facts(store)
+    standing = standing_doc_ids(store)
     out: dict[str, NationalDoc] = {}
     for doc_id, jur, title, dtype, lang, year, url in docs:
-        key = work_key(str(jur), str(title or doc_id))
         out[str(doc_id)] = NationalDoc(str(doc_id), str(jur), str(title or ""), str(dtype),
                                        str(lang or ""), None if year is None else int(year),
-                                       str(url or ""), key, best[key][2] == doc_id)
+                                       str(url or ""), facts[str(doc_id)][0],
+                                       str(doc_id) in standing)
     return out
