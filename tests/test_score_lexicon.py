@@ -8,7 +8,7 @@ from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.score import ProvisionScore, Scorer
 from nlp_toolkit.score.direction import classify_direction
 from nlp_toolkit.score.features import CONSTRUCTIONS, construction_counts
-from nlp_toolkit.score.lexicon import LexiconScorer, base_language
+from nlp_toolkit.score.lexicon import LexiconScorer, base_language, thai_skeleton
 from nlp_toolkit.score.modality import classify_bindingness, clause_spans
 from nlp_toolkit.topics import load_taxonomy, loads_taxonomy
 
@@ -240,3 +240,19 @@ def test_vietnamese_terms_cannot_match_english() -> None:
     assert all(any(ord(ch) > 127 for ch in p) for p in vi), [
         p for p in vi if p.isascii()
     ]
+
+
+def test_thai_terms_match_through_misplaced_marks(lexicon: LexiconScorer) -> None:
+    # PDF extraction moves Thai tone marks and vowel signs (ขอ้มูล for ข้อมูล): the term
+    # still matches, and the evidence is the exact span of the text as extracted
+    for text in ("มาตรา ๑๐ ผู้ควบคุมต้องแจ้งการเก็บข้อมูลส่วนบุคคล",
+                 "มาตรา ๑๐ ผู้ควบคุมต้องแจ้งการเก็บขอ้มูลส่วนบคุคล"):
+        found = lexicon.matches(text, "th")
+        assert [m.topic for m in found] == ["personal_data"]
+        m = found[0]
+        assert text[m.char_start:m.char_end] == m.text and m.text.endswith("คล")
+    assert thai_skeleton("ข้อมูล") == ("ขอมล", [0, 2, 3, 5])
+    # Thai text with no term gets no topic; Latin text never reaches the Thai patterns
+    assert lexicon.matches("มาตรา ๒ พระราชบัญญัตินี้ให้ใช้บังคับ", "th") == []
+    assert {m.topic for m in lexicon.matches("ข้อมูลส่วนบุคคล and personal data", "en")} == {
+        "personal_data"}

@@ -5,6 +5,10 @@ English uses spaCy's ``PhraseMatcher`` on ``spacy.blank("en")`` (case-insensitiv
 splits legal compounds inconsistently (``个人信息处理者`` -> ``个人 / 信息处理 / 者``), so a
 phrase matcher over its tokens misses terms that a substring search finds.
 
+Thai text is matched on its consonant skeleton: vowel signs above and below the line and
+tone marks are left out on both sides (PDF extraction moves them: ``ขอ้มูล`` for ``ข้อมูล``),
+and each hit is mapped back to its exact span of the text.
+
 A match is dropped when it overlaps an ``exclude`` phrase of its topic ("transfer of shares"),
 and a context-rule term counts only when a ``near`` phrase occurs within its window
 ("transfer" near "abroad|cross-border|境外"). Terms in the first line (the heading) count
@@ -35,7 +39,7 @@ from nlp_toolkit.score.direction import rule_score
 from nlp_toolkit.score.modality import base_language
 from nlp_toolkit.topics import Taxonomy, load_taxonomy
 
-__all__ = ["LexiconScorer", "Match", "base_language", "heading_end"]
+__all__ = ["LexiconScorer", "Match", "base_language", "heading_end", "thai_skeleton"]
 
 HEADING_WEIGHT = 2.0
 WEAK_WEIGHT = 0.4
@@ -58,6 +62,30 @@ def heading_end(text: str) -> int:
     """End offset of the provision's first line (its number and heading), at most 200 chars."""
     cut = text.find("\n")
     return min(len(text) if cut < 0 else cut, 200)
+
+
+_THAI = re.compile("[\u0e01-\u0e5b]")
+#: Thai marks that PDF extraction misplaces: the vowel signs above and below the
+#: consonant, the tone marks and the other combining signs.
+_THAI_MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a"
+                        "\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
+
+
+def thai_skeleton(text: str) -> tuple[str, list[int]]:
+    """``(skeleton, offsets)``: ``text`` without Thai combining marks (sara am read as sara
+    aa), and each skeleton character's offset in ``text`` (pure).
+
+    >>> thai_skeleton("ข้อมูล")[0] == thai_skeleton("ขอ้มูล")[0] == "ขอมล"
+    True
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, c in enumerate(text):
+        if c in _THAI_MARKS:
+            continue
+        chars.append("\u0e32" if c == "\u0e33" else c)
+        offsets.append(i)
+    return "".join(chars), offsets
 
 
 #: Lexicon languages matched in Latin-script text: English, and Indonesian (``id``) and
@@ -87,6 +115,7 @@ class LexiconScorer:
         self._en: Any = None
         self._en_keys: dict[str, tuple[str, float, str]] = {}
         self._zh: list[tuple[re.Pattern[str], str, float, str]] | None = None
+        self._th: list[tuple[re.Pattern[str], str, float, str]] | None = None
         self._cache: dict[tuple[str, str], tuple[Match, ...]] = {}
 
     # -- matching ---------------------------------------------------------------------
@@ -113,24 +142,41 @@ class LexiconScorer:
             self._en = (nlp, matcher)
         return self._en
 
+    def _patterns(self, lang: str) -> list[tuple[re.Pattern[str], str, float, str]]:
+        """Substring patterns of one unspaced script's terms (``zh``; ``th`` as skeletons)."""
+        out: list[tuple[re.Pattern[str], str, float, str]] = []
+        for t in self.taxonomy.topics:
+            groups: list[tuple[str, tuple[str, ...], float]] = [
+                ("term", t.terms.get(lang, ()), 1.0),
+                ("weak", t.weak_terms.get(lang, ()), WEAK_WEIGHT),
+                ("exclude", t.exclude.get(lang, ()), 0.0),
+            ]
+            for i, rule in enumerate(t.context):
+                groups.append((f"ctx{i}", rule.terms.get(lang, ()), rule.weight))
+            for kind, phrases, weight in groups:
+                if lang == "th":
+                    phrases = tuple(thai_skeleton(p)[0] for p in phrases)
+                if phrases:
+                    alts = sorted(phrases, key=len, reverse=True)
+                    pattern = re.compile("|".join(re.escape(p) for p in alts))
+                    out.append((pattern, t.id, weight, kind))
+        return out
+
     def _chinese(self) -> list[tuple[re.Pattern[str], str, float, str]]:
         if self._zh is None:
-            out: list[tuple[re.Pattern[str], str, float, str]] = []
-            for t in self.taxonomy.topics:
-                groups: list[tuple[str, tuple[str, ...], float]] = [
-                    ("term", t.terms.get("zh", ()), 1.0),
-                    ("weak", t.weak_terms.get("zh", ()), WEAK_WEIGHT),
-                    ("exclude", t.exclude.get("zh", ()), 0.0),
-                ]
-                for i, rule in enumerate(t.context):
-                    groups.append((f"ctx{i}", rule.terms.get("zh", ()), rule.weight))
-                for kind, phrases, weight in groups:
-                    if phrases:
-                        alts = sorted(phrases, key=len, reverse=True)
-                        pattern = re.compile("|".join(re.escape(p) for p in alts))
-                        out.append((pattern, t.id, weight, kind))
-            self._zh = out
+            self._zh = self._patterns("zh")
         return self._zh
+
+    def _thai(self, text: str) -> list[tuple[str, str, int, int, float]]:
+        """Hits of the ``th`` terms on ``text``'s skeleton, as spans of ``text``."""
+        if self._th is None:
+            self._th = self._patterns("th")
+        skeleton, offsets = thai_skeleton(text)
+        hits: list[tuple[str, str, int, int, float]] = []
+        for pattern, tid, weight, kind in self._th:
+            for m in pattern.finditer(skeleton):
+                hits.append((tid, kind, offsets[m.start()], offsets[m.end() - 1] + 1, weight))
+        return hits
 
     def _raw(self, text: str, lang: str) -> list[tuple[str, str, int, int, float]]:
         """``(topic, kind, start, end, weight)`` for every phrase hit, before filtering."""
@@ -147,6 +193,8 @@ class LexiconScorer:
             tid, weight, kind = self._en_keys[nlp.vocab.strings[key_hash]]
             span = doc[start:end]
             hits.append((tid, kind, span.start_char, span.end_char, weight))
+        if _THAI.search(text):  # Thai has no cue language of its own: found by its script
+            hits.extend(self._thai(text))
         return hits
 
     def matches(self, text: str, language: str = "en") -> list[Match]:
