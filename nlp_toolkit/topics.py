@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -80,6 +81,9 @@ class Taxonomy:
     #: Cues of national-law constructions (offence, power, registration, exemption,
     #: definition, amending), per kind and language; see ``nlp_toolkit.score.features``.
     construction_cues: dict[str, Lexicon] = field(default_factory=dict)
+    #: sha256 (12 hex) of the taxonomy's content: its terms and cues shape every score, so
+    #: a scorer's id carries it and a changed taxonomy re-scores.
+    digest: str = ""
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -149,6 +153,8 @@ def loads_taxonomy(data: dict[str, Any]) -> Taxonomy:
         bindingness_order=_lex(data.get("bindingness", {}).get("order")),
         heading_cues={k: _lex(v) for k, v in data.get("headings", {}).items()},
         construction_cues={k: _lex(v) for k, v in data.get("constructions", {}).items()},
+        digest=hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False)
+                              .encode("utf-8")).hexdigest()[:12],
     )
 
 

@@ -224,3 +224,20 @@ def test_rescoring_with_a_new_model_reuses_every_stored_vector(
         report = scoring.score_store(store, loaded)
     assert report.documents == len(DOCS)
     assert report.reused_vectors == report.provisions > 100
+
+
+def test_a_changed_taxonomy_changes_the_scorer_id() -> None:
+    # the taxonomy's terms and cues shape every score: a scorer's id carries its digest, so
+    # the score stage re-scores after the taxonomy changes (as it does for a new model)
+    from nlp_toolkit.build.score import _PACKAGED_MODEL, _files_sha
+    from nlp_toolkit.topics import load_taxonomy, loads_taxonomy
+
+    raw = json.loads((Path(__file__).resolve().parents[1] / "nlp_toolkit" / "data"
+                      / "taxonomy.json").read_text(encoding="utf-8"))
+    same = loads_taxonomy(json.loads(json.dumps(raw, sort_keys=True)))  # key order aside
+    assert same.digest == load_taxonomy().digest and len(same.digest) == 12
+    raw["topics"][0]["terms"].setdefault("en", []).append("a new phrase")
+    changed = loads_taxonomy(raw)
+    assert changed.digest != same.digest
+    assert _files_sha(_PACKAGED_MODEL, changed.digest) != _files_sha(_PACKAGED_MODEL,
+                                                                      same.digest)

@@ -104,10 +104,12 @@ class ScoreReport:
                 f"scored ({self.reused_vectors} stored vectors reused) in {self.seconds:.1f} s")
 
 
-def _files_sha(folder: Path) -> str:
+def _files_sha(folder: Path, taxonomy_digest: str) -> str:
+    """The supervised scorer's version: its model files and the taxonomy it reads."""
     h = hashlib.sha256()
     for name in ("weights.npz", "meta.json"):
         h.update((folder / name).read_bytes())
+    h.update(taxonomy_digest.encode("ascii"))
     return h.hexdigest()[:12]
 
 
@@ -149,7 +151,7 @@ def load_scorer(kind: ScorerKind = "supervised", model: str | Path = DEFAULT_MOD
     trained = load_model(folder)
     emb = load_embedder(trained.embedder_id)
     name = folder.resolve().name
-    return LoadedScorer(kind, f"supervised:{name}@{_files_sha(folder)}",
+    return LoadedScorer(kind, f"supervised:{name}@{_files_sha(folder, tax.digest)}",
                         SupervisedScorer(trained, emb, tax), emb)
 
 
