@@ -284,7 +284,8 @@ class Corpus:
         :func:`nlp_toolkit.search.index.search`): a list of ``SearchResult`` with ``to_pandas()``.
 
         ``model`` chooses the embedding model(s) to rank with (``fast``, ``minilm``,
-        ``use-m3`` or an id); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
+        ``use-m3`` or an id); default the index's ``use-m3`` vectors, with its ``e5-small``
+        and ``minilm-l6-v2`` vectors in the national-law ranking.
         A law's versions and translations are collapsed to one hit (its others in the
         ``expressions`` field) unless ``all_versions``; preambles, recitals and lists of
         amendments are left out unless ``include_non_operative``.

@@ -165,9 +165,10 @@ def test_open_build_and_readers_on_a_tiny_corpus(shared_corpus: Path, tmp_path: 
         frame = corpus.provisions(level="article")
         assert len(frame) >= 50 and set(frame["language"]) == {"zh"}
         assert frame["labels"].notna().all()
-        # the default models: use-m3, and e5 for national law (this statute)
-        assert re.match(r"Corpus\(1 documents, [\d,]+ provisions, models: e5-small, use-m3, "
-                        r"supervised", repr(corpus)), repr(corpus)
+        # the default models: use-m3, and e5 and MiniLM (its gloss) for national law (this
+        # Chinese statute)
+        assert re.match(r"Corpus\(1 documents, [\d,]+ provisions, models: e5-small, "
+                        r"minilm-l6-v2, use-m3, supervised", repr(corpus)), repr(corpus)
 
 
 def test_analysis_corpus_holds_the_documents_the_tests_name(corpus: Corpus) -> None:

@@ -104,7 +104,8 @@ def test_dask_build_equals_the_local_build(shared_corpus: Path, tmp_path: Path,
     assert report.ok and report.executor == "dask"
     assert sorted(report.ingest.ingested) == sorted(EQUAL_DOCS)
     assert [s.name for s in report.stages] == ["fetch", "start dask", "ingest",
-                                               "embed use-m3", "embed e5-small", "score"]
+                                               "embed use-m3", "embed e5-small",
+                                               "embed minilm-l6-v2", "score"]
     assert dask["integrity"] == "ok"
     assert dask["docs"] == local["docs"] and len(dask["docs"]) == len(EQUAL_DOCS)
     assert dask["provisions"] == local["provisions"]
@@ -114,12 +115,12 @@ def test_dask_build_equals_the_local_build(shared_corpus: Path, tmp_path: Path,
         assert np.allclose(dask["vectors"][ref], vec, atol=1e-5), ref
     assert dask["scores"]
     assert_same_scores(dask["scores"], local["scores"])
-    # e5 embeds the national law only, on the workers too
-    assert {m for m, _ in dask["vectors"]} == {"use-m3", "e5-small"}
+    # e5 and MiniLM embed the national law only, on the workers too
+    assert {m for m, _ in dask["vectors"]} == {"use-m3", "e5-small", "minilm-l6-v2"}
     assert report.embed is not None and report.embed.units == sum(
         1 for m, _ in dask["vectors"] if m == "use-m3")
-    assert [e.units for e in report.embeds[1:]] == [sum(1 for m, _ in dask["vectors"]
-                                                        if m == "e5-small")]
+    assert [e.units for e in report.embeds[1:]] == [
+        sum(1 for m, _ in dask["vectors"] if m == model) for model in ("e5-small", "minilm-l6-v2")]
     assert 0 < report.embed.embedded <= report.embed.units
     # a second run on the cluster does nothing: every stage resumes from the store
     with Store.open(tmp_path / "dask.sqlite") as store:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from nlp_toolkit.build.embed import MAX_EMBED_CHARS, embed_input, embed_store
-from nlp_toolkit.defaults import E5_ID
+from nlp_toolkit.defaults import E5_ID, MINILM_ID
 from nlp_toolkit.embed import text_hash
 from nlp_toolkit.sources.manifest import read_manifest
 from nlp_toolkit.store import Store
@@ -123,14 +123,17 @@ def test_changed_text_is_embedded_again_and_old_vectors_can_be_pruned(store: Sto
     assert store.conn.execute("SELECT count(*) FROM vectors").fetchone()[0] <= before
 
 
-def test_english_only_model_skips_chinese_documents(store: Store) -> None:
-    emb = CountingEmbedder(model_id="minilm-l6-v2")
+def test_english_only_model_reads_chinese_law_as_its_gloss(store: Store) -> None:
+    # MiniLM embeds national law only (the treaty is left out) and Chinese as its English
+    # gloss: the search's English-side view of Chinese law
+    emb = CountingEmbedder(model_id=MINILM_ID)
     report = embed_store(store, emb)
     langs = {r[0] for r in store.conn.execute(
         "SELECT DISTINCT d.language FROM provision_vectors l JOIN provisions p ON "
         "p.id = l.provision_id JOIN documents d ON d.doc_id = p.doc_id")}
-    assert langs == {"en"} and report.units > 0
-    assert not any("个人信息" in t for t in emb.seen)
+    assert langs == {"zh"} and report.units > 0
+    assert emb.seen and not any("个人信息" in t for t in emb.seen)
+    assert sum("personal information" in t for t in emb.seen) > 20
 
 
 def test_national_only_model_skips_treaties(store: Store) -> None:

@@ -21,8 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlp_toolkit.embed import Embedder, Pooling, embed_provisions, text_hash
-from nlp_toolkit.embed.models import ENGLISH_ONLY, NATIONAL_ONLY, NON_LATIN
+from nlp_toolkit.embed.models import (
+    ENGLISH_ONLY,
+    NATIONAL_ONLY,
+    NON_LATIN,
+    READS_CHINESE_GLOSS,
+    skipped_languages,
+)
 from nlp_toolkit.extract.gloss import gloss, gloss_language
+from nlp_toolkit.extract.gloss_zh import gloss_chinese
+from nlp_toolkit.extract.scripts import has_han
 from nlp_toolkit.store import Store
 from nlp_toolkit.store.scores import forget_scores
 from nlp_toolkit.store.vectors import (
@@ -84,18 +92,22 @@ class EmbedReport:
                 f"({rate:.0f} texts/s)")
 
 
-def embed_input(text: str, heading: str) -> str:
+def embed_input(text: str, heading: str, *, model_id: str = "") -> str:
     """The text a unit is embedded as: its text, headed by its heading when the text lacks it;
     Indonesian and Vietnamese text as its English gloss (:mod:`nlp_toolkit.extract.gloss`:
     USE and MiniLM read neither; e5 reads Indonesian, but on the tune half's questions with
     Indonesian answers it ranked them better from the gloss: recall@10 within Indonesia 0.55
-    against 0.40 as written). Cut to :data:`MAX_EMBED_CHARS` (pure but for reading the
-    glossary).
+    against 0.40 as written); for a ``model_id`` of :data:`READS_CHINESE_GLOSS` (MiniLM),
+    Chinese text as its English gloss too (:mod:`nlp_toolkit.extract.gloss_zh`; the multilingual
+    models read it as written). Cut to :data:`MAX_EMBED_CHARS` (pure but for reading the
+    glossaries).
     """
     head = heading.strip()
     if head and head not in text[: len(head) + 80]:
         text = f"{head}\n{text}"
     text = text[:MAX_EMBED_CHARS]
+    if model_id in READS_CHINESE_GLOSS and has_han(text):
+        return gloss_chinese(text)[:MAX_EMBED_CHARS]
     language = gloss_language(text)
     return text if language is None else gloss(text, language=language)[:MAX_EMBED_CHARS]
 
@@ -122,7 +134,7 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
         progress: called as ``progress(done, total, model_id)`` with units done, after
             each batch.
         skip_languages: documents in these languages are not embedded; default
-            :data:`NON_LATIN` for :data:`ENGLISH_ONLY` models, none for the others.
+            :func:`~nlp_toolkit.embed.models.skipped_languages` of the model.
         doc_ids: only these documents' units (default: all).
         page_size: units read from the index at a time.
         skip_doc_types: documents of these types are not embedded; default ``treaty``
@@ -134,7 +146,7 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
     start = time.perf_counter()
     model_id = embedder.model_id
     if skip_languages is None:
-        skip_languages = NON_LATIN if model_id in ENGLISH_ONLY else ()
+        skip_languages = skipped_languages(model_id)
     if skip_doc_types is None:
         skip_doc_types = ("treaty",) if model_id in NATIONAL_ONLY else ()
     stale = unlink_stale(store, model_id, doc_ids=doc_ids, page_size=page_size)
@@ -147,7 +159,7 @@ def embed_store(store: Store, embedder: Embedder, *, batch_size: int = 256,
     for units in iter_unembedded_units(store, model_id, skip_languages=skip_languages,
                                        doc_ids=doc_ids, page=page_size,
                                        skip_doc_types=skip_doc_types):
-        inputs = [embed_input(u.text, u.heading) for u in units]
+        inputs = [embed_input(u.text, u.heading, model_id=model_id) for u in units]
         hashes = [text_hash(t, model_id) for t in inputs]
         have = known_hashes(store, model_id, hashes)
         reused += sum(1 for h in hashes if h in have and h not in ours)
@@ -195,7 +207,8 @@ def unlink_stale(store: Store, model_id: str, *, doc_ids: Sequence[str] | None =
     stale: list[int] = []
     for page in iter_linked_units(store, model_id, doc_ids=doc_ids, page=page_size):
         stale.extend(u.id for u, linked in page
-                     if text_hash(embed_input(u.text, u.heading), model_id) != linked)
+                     if text_hash(embed_input(u.text, u.heading, model_id=model_id),
+                                  model_id) != linked)
     if stale:
         with store.transaction():
             unlink_vectors(store, model_id, stale)

@@ -166,7 +166,7 @@ def unit_vectors(store: Store, embedder: Embedder, texts: Sequence[str],
     from nlp_toolkit.store.vectors import get_vectors
 
     mid = embedder.model_id
-    inputs = [embed_input(t, h) for t, h in zip(texts, headings, strict=True)]
+    inputs = [embed_input(t, h, model_id=mid) for t, h in zip(texts, headings, strict=True)]
     keys = [text_hash(t, mid) for t in inputs]
     have = get_vectors(store, mid, keys)
     missing = [i for i, k in enumerate(keys) if k not in have]

@@ -120,8 +120,8 @@ def fetch(manifest: Path, mirror: Path | None, db: Path, quiet: bool) -> None:
               help="Worker processes [default: one per CPU].")
 @click.option("--embed-model", "embed_models", multiple=True,
               help="Embed with these models after ingesting; repeatable "
-                   "[default: use-m3; add --embed-model minilm for English-only search "
-                   "quality, at several times the cost].")
+                   f"[default: {', '.join(DEFAULT_EMBED_MODELS)}: use-m3 for every unit, "
+                   "e5 and minilm for national law].")
 @click.option("--no-embed", is_flag=True, help="Skip the embed stage.")
 @click.option("--no-score", is_flag=True, help="Skip the score stage (the shipped model).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local",

@@ -93,13 +93,14 @@ def model_option(f: F) -> F:
         "--model", "models", multiple=True,
         help="Rank with these vectors: 'use-m3', 'minilm', 'fast' (minilm-l6-v2-m2v256), "
              "another stored model id or a model folder; repeatable [default: the use-m3 "
-             "and minilm vectors the index holds].")(f)
+             "vectors, with e5 and minilm in the national-law ranking].")(f)
 
 
 @click.command()
 @click.option("--model", "models", multiple=True,
               help="'use-m3' (multilingual), 'e5' (multilingual retrieval model; national "
-                   "law only, for the search's national ranking), 'minilm' (English), "
+                   "law only, for the search's national ranking), 'minilm' (English; "
+                   "national law only, Chinese as its English gloss), "
                    "'fast', or a sentence-transformers or model2vec folder; repeatable "
                    f"[default: {', '.join(DEFAULT_EMBED_MODELS)}].")
 @click.option("--fast", is_flag=True,

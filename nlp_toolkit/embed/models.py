@@ -27,6 +27,7 @@ __all__ = [
     "MULTILINGUAL",
     "NATIONAL_ONLY",
     "NON_LATIN",
+    "READS_CHINESE_GLOSS",
     "E5Embedder",
     "Embedder",
     "SentenceTransformerEmbedder",
@@ -43,15 +44,36 @@ __all__ = [
 #: side by side): the only ones that rank queries in a CJK or Thai script.
 MULTILINGUAL = frozenset({USE_M3_ID})
 #: Models that read English only: documents in :data:`NON_LATIN` languages are not embedded
-#: with them by default (MiniLM took ~0.8 s per Chinese article for a useless vector; the
-#: fast static model, distilled from MiniLM, has no useful Chinese or Thai tokens either).
+#: with them by default (as written, MiniLM took ~0.8 s per Chinese article for a useless
+#: vector; the fast static model, distilled from MiniLM, has no useful Chinese or Thai
+#: tokens either), but for Chinese read as its gloss (:func:`skipped_languages`).
 ENGLISH_ONLY = frozenset({MINILM_ID, FAST_ID})
-#: Languages whose documents English-only models skip.
+#: Languages in scripts English-only models cannot read.
 NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
+#: English-only models that read Chinese as its English gloss
+#: (:mod:`nlp_toolkit.extract.gloss_zh`): MiniLM, whose view of Chinese law joins the
+#: search's national ranking (:mod:`nlp_toolkit.search.index`). The fast static model still
+#: skips Chinese: its vectors of the gloss were not measured.
+READS_CHINESE_GLOSS = frozenset({MINILM_ID})
+
+
+def skipped_languages(model_id: str) -> tuple[str, ...]:
+    """Languages whose documents ``model_id`` does not embed by default (pure):
+    :data:`NON_LATIN` for :data:`ENGLISH_ONLY` models, less Chinese for those that read its
+    gloss (:data:`READS_CHINESE_GLOSS`); none for the others.
+
+    >>> skipped_languages("minilm-l6-v2")[:3], skipped_languages("use-m3")
+    (('ja', 'ko', 'th'), ())
+    """
+    if model_id not in ENGLISH_ONLY:
+        return ()
+    if model_id in READS_CHINESE_GLOSS:
+        return tuple(lang for lang in NON_LATIN if lang != "zh")
+    return NON_LATIN
 #: Models that embed national law only (statutes and regulations, not the ~41k treaty
-#: articles): e5 serves the search's national ranking, and at ~8 units/s on 2 cores the
-#: treaties would cost about 1.5 hours.
-NATIONAL_ONLY = frozenset({E5_ID})
+#: articles): e5 and MiniLM serve the search's national ranking; at ~8 units/s on 2 cores
+#: e5 would spend about 1.5 hours on the treaties, MiniLM about 50 minutes.
+NATIONAL_ONLY = frozenset({E5_ID, MINILM_ID})
 
 
 def model_preference(*, multilingual: bool) -> list[str]:

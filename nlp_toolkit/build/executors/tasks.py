@@ -116,5 +116,5 @@ def embed_units(embedder: Embedder, texts: Sequence[str], headings: Sequence[str
     from nlp_toolkit.build.embed import embed_input
     from nlp_toolkit.embed import embed_provisions
 
-    return embed_provisions([embed_input(t, h) for t, h in zip(texts, headings, strict=True)],
-                            embedder)
+    return embed_provisions([embed_input(t, h, model_id=embedder.model_id)
+                             for t, h in zip(texts, headings, strict=True)], embedder)
