@@ -308,6 +308,70 @@ def test_national_ranking_ranks_national_law_across_languages(national_db: Path)
         assert index._national_job(query, 20, None, filters, None) is None
 
 
+def test_national_ranking_adds_minilm_and_its_gloss_of_chinese_law(
+        national_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from nlp_toolkit.defaults import MINILM_ID
+
+    path = tmp_path / "minilm.sqlite"
+    shutil.copy(national_db, path)
+    with Store.open(path) as s:
+        report = embed_store(s, load_embedder("minilm"),
+                             doc_ids=("chn-pipl-2021", "sgp-pdpa-2012", "tota-449"))
+        # national law only (not the TPP chapter), the Chinese law as its English gloss
+        langs = dict(s.conn.execute(
+            "SELECT d.doc_id, count(*) FROM provision_vectors l JOIN provisions p ON "
+            "p.id = l.provision_id JOIN documents d ON d.doc_id = p.doc_id "
+            "WHERE l.model_id = ? GROUP BY d.doc_id", (MINILM_ID,)))
+        assert set(langs) == {"chn-pipl-2021", "sgp-pdpa-2012"} and report.units > 100
+        index = SearchIndex(s)
+        layout = index._national_layout()
+        assert [vm.model_id for vm in layout.others] == ["use-m3", MINILM_ID]
+        assert all(p.all() for p in layout.present)
+        asked: list[str] = []
+        real = index.query_vector
+        monkeypatch.setattr(index, "query_vector",
+                            lambda model, text: asked.append(model) or real(model, text))
+        filters: dict[str, str | None] = {"jurisdiction": None, "doc": None,
+                                          "language": None, "level": None}
+        job = index._national_job("transfer of personal data to another country", 20,
+                                  None, filters, None)
+        assert job is not None and len(job()) == 20
+        assert sorted(asked) == sorted(["e5-small", "use-m3", MINILM_ID])
+        # a Chinese query is not read by the English-only model
+        asked.clear()
+        chinese = index._national_job("个人信息出境", 20, None, filters, None)
+        assert chinese is not None and len(chinese()) == 20
+        assert sorted(asked) == ["e5-small", "use-m3"]
+        # the dense rankings over everything keep the default model
+        assert index.models() == ["use-m3"]
+
+
+def test_national_scores_average_the_models_that_hold_a_row() -> None:
+    from nlp_toolkit.search.index import _national_scores, _NationalLayout
+    from nlp_toolkit.store.vectors import VectorMatrix
+
+    def matrix(model: str, rows: list[list[float]]) -> VectorMatrix:
+        n = len(rows)
+        return VectorMatrix(model, np.arange(n), np.array(rows, dtype=np.float32),
+                            np.array(["d"] * n), np.array(["article"] * n),
+                            np.array(["en"] * n), (frozenset({"X"}),) * n)
+
+    e5 = matrix("e5-small", [[1, 0], [0, 1], [1, 0], [0, 1]])
+    other = matrix("minilm-l6-v2", [[1, 0], [0, 1], [0, 0], [1, 0]])
+    present = np.array([True, True, False, True])
+    layout = _NationalLayout(e5, (other,), np.zeros(4, dtype=np.int64), (other.matrix,),
+                             (present,))
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    both = _national_scores(layout, q, [q])
+    alone = _national_scores(layout, q, [None])
+    # row 2 has no vector of the second model: its e5 score alone, not dragged to 0
+    assert both[2] == pytest.approx(alone[2])
+    assert both[0] > both[3] > both[1]  # row 3: e5 says no, the second model yes
+    assert np.allclose(alone, [1, -1, 1, -1])
+
+
 def test_similar_national_ranking_discounts_hubs(search_db: Path) -> None:
     from nlp_toolkit.search.rank import hub_scores, top_k
     from nlp_toolkit.store.vectors import unit_by_ref

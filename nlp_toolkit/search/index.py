@@ -9,11 +9,12 @@ so that they find Chinese articles lexically, and vice versa.
 
 National law has one more dense ranking, over its units alone (~3k, against ~41k treaty
 articles in the rankings over everything): the retrieval model e5 (query and passage encoded
-apart) and use-m3, each model's cosines
-standardised within each document language and summed (:func:`~.rank.zscore_by_group`: a
-cross-lingual model scores text in the query's language higher, and most national answers
-are in Chinese, Indonesian or Thai). It needs the index's ``e5-small`` vectors, which a
-default ``build`` makes.
+apart), use-m3, and MiniLM, which reads English queries and holds Chinese law as its English
+gloss (:mod:`nlp_toolkit.extract.gloss_zh`); each model's cosines standardised within each
+document language (:func:`~.rank.zscore_by_group`: a cross-lingual model scores text in the
+query's language higher, and most national answers are in Chinese, Indonesian or Thai) and
+averaged over the models that hold the unit. It needs the index's ``e5-small`` vectors, which
+a default ``build`` makes with the ``minilm-l6-v2`` ones.
 
 The fused ranking goes to the result page (:mod:`nlp_toolkit.search.page`), which collapses
 and arranges it. A learned re-ranker (:mod:`nlp_toolkit.search.rerank`, ``models/reranker``)
@@ -46,7 +47,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from nlp_toolkit.defaults import DEFAULT_SEARCH_MODELS, E5_ID, USE_M3_ID
+from nlp_toolkit.defaults import DEFAULT_SEARCH_MODELS, E5_ID, MINILM_ID, USE_M3_ID
 from nlp_toolkit.embed import (
     Embedder,
     UseM3Embedder,
@@ -133,6 +134,12 @@ _FEEDBACK_WEIGHT = 0.0
 # chosen on the tune half (5-fold CV of models/reranker/train.py --national-weight; figures
 # in models/README.md, reranker section)
 _NATIONAL_WEIGHT = 2.0
+# The national ranking's models next to e5, where the index holds their vectors. MiniLM
+# (English; Chinese law as its English gloss, :mod:`nlp_toolkit.extract.gloss_zh`): on the
+# tune half (hybrid) recall@10 / MRR@10 / recall@50 went 0.553 / 0.648 / 0.818 -> 0.555 /
+# 0.698 / 0.843 with it at equal weight (0.5: 0.549 / 0.684 / 0.839; 2.0: 0.562 / 0.683 /
+# 0.830); without the gloss (Chinese rows left out) 0.504 / 0.599 / 0.780.
+_NATIONAL_OTHERS: tuple[str, ...] = (USE_M3_ID, MINILM_ID)
 _DF_CACHE = 65536
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
 _STOPWORDS = frozenset({
@@ -163,6 +170,10 @@ _SIMILAR_NATIONAL = 0.5
 # The test half did not follow (0.137 -> 0.135), though s.4 went from 59 to 37 of its 212
 # lists.
 _SIMILAR_HUB = 1.0
+# MiniLM's view of national law (Chinese as its English gloss) averaged into that ranking
+# (:func:`blend_views`). Tune half counterparts@10: 0.297 -> 0.302 at 1.0 (0.5: 0.303),
+# with the reserved laws' hits dropped 0.353 -> 0.399 (0.5: 0.372).
+_SIMILAR_MINILM = 1.0
 _PAGE = 10  # page length of the diversification
 # Hits of one work per page of search results: none. On the dev set's tune half (hybrid)
 # a cap of 3, 4, 5 or 6 lowered recall@10 (0.411 uncapped against 0.39-0.40): questions
@@ -244,25 +255,48 @@ def _query_embedder(name: str) -> Embedder:
 
 @dataclass(frozen=True)
 class _NationalLayout:
-    """What the national ranking reads of its matrices, rebuilt when either is reloaded:
-    each e5 row's language code, and the use-m3 vectors of the same units, row by row (zero
-    rows where use-m3 has none)."""
+    """What the national ranking reads of its matrices, rebuilt when any is reloaded: each
+    e5 row's language code, and the other models' vectors of the same units, row by row
+    (zero rows, and a False in ``present``, where a model has none: MiniLM skips Thai)."""
 
     e5: VectorMatrix
-    use: VectorMatrix | None
+    others: tuple[VectorMatrix, ...]
     groups: np.ndarray
-    use_matrix: np.ndarray | None
+    matrices: tuple[np.ndarray, ...]
+    present: tuple[np.ndarray, ...]
 
 
 def _national_scores(layout: _NationalLayout, e5_vec: np.ndarray,
-                     use_vec: np.ndarray | None) -> np.ndarray:
-    """The national ranking's score of each e5 row: e5's cosine with ``e5_vec`` plus
-    use-m3's with ``use_vec``, each standardised within each document language (pure)."""
+                     vecs: Sequence[np.ndarray | None]) -> np.ndarray:
+    """The national ranking's score of each e5 row: the mean, over the models that hold a
+    vector of the row, of each model's cosine with the query standardised within each
+    document language (pure). ``vecs`` are the query's vectors of ``layout.others``, None
+    where that model does not rank this query (MiniLM and a Chinese query)."""
     with _one_blas_thread():
         total = zscore_by_group(layout.e5.matrix @ e5_vec, layout.groups)
-        if use_vec is not None and layout.use_matrix is not None:
-            total += zscore_by_group(layout.use_matrix @ use_vec, layout.groups)
-    return total
+        count = np.ones(len(layout.e5), dtype=np.float64)
+        missing = int(layout.groups.max(initial=0)) + 1  # a group of its own: no vector
+        for vec, matrix, present in zip(vecs, layout.matrices, layout.present, strict=True):
+            if vec is None:
+                continue
+            z = zscore_by_group(matrix @ vec, np.where(present, layout.groups, missing))
+            total += np.where(present, z, 0.0)
+            count += present
+    return total / count
+
+
+def blend_views(base: np.ndarray, other: np.ndarray, present: np.ndarray, groups: np.ndarray,
+                weight: float) -> np.ndarray:
+    """``base`` and ``other`` scores of the same rows, each standardised within each group
+    (document language), averaged with ``other`` at ``weight`` where ``present`` (pure).
+
+    >>> blend_views(np.array([1.0, 2.0, 3.0]), np.array([3.0, 2.0, 0.0]),
+    ...             np.array([True, True, False]), np.zeros(3, dtype=int), 1.0).round(2).tolist()
+    [-0.11, -0.5, 1.22]
+    """
+    missing = int(groups.max(initial=0)) + 1
+    z_other = np.where(present, zscore_by_group(other, np.where(present, groups, missing)), 0.0)
+    return (zscore_by_group(base, groups) + weight * z_other) / (1.0 + weight * present)
 
 
 class SearchIndex:
@@ -327,6 +361,10 @@ class SearchIndex:
         #: weight of each unit's hub score subtracted in that national-law ranking (0: off)
         self.similar_hub: float = _SIMILAR_HUB
         self._hub: tuple[VectorMatrix, np.ndarray, np.ndarray, np.ndarray] | None = None
+        #: weight of MiniLM's view in that ranking, next to use-m3's (0: off)
+        self.similar_minilm: float = _SIMILAR_MINILM
+        self._english: tuple[VectorMatrix, VectorMatrix, np.ndarray, np.ndarray,
+                             np.ndarray] | None = None
 
     # -- models and vectors ----------------------------------------------------------------
     def models(self) -> list[str]:
@@ -686,28 +724,35 @@ class SearchIndex:
 
     def _national_layout(self) -> _NationalLayout:
         e5 = self.matrix(E5_ID)
-        use = self.matrix(USE_M3_ID) if USE_M3_ID in self._stored_models() else None
+        stored = self._stored_models()
+        others = tuple(self.matrix(m) for m in _NATIONAL_OTHERS if m in stored)
         cached = self._national
-        if cached is not None and cached.e5 is e5 and cached.use is use:
+        if (cached is not None and cached.e5 is e5 and len(cached.others) == len(others)
+                and all(a is b for a, b in zip(cached.others, others, strict=True))):
             return cached
         codes = {lang: n for n, lang in enumerate(sorted(set(e5.languages.tolist())))}
         groups = np.fromiter((codes[lang] for lang in e5.languages.tolist()), dtype=np.int64,
                              count=len(e5))
-        use_matrix = None
-        if use is not None:
-            where = self._positions(USE_M3_ID)
+        matrices, present = [], []
+        for vm in others:
+            where = self._positions(vm.model_id)
             rows = np.array([where.get(int(i), -1) for i in e5.ids.tolist()], dtype=np.int64)
-            use_matrix = np.zeros((len(e5), use.matrix.shape[1]), dtype=np.float32)
-            use_matrix[rows >= 0] = use.matrix[rows[rows >= 0]]
-        self._national = _NationalLayout(e5, use, groups, use_matrix)
+            aligned = np.zeros((len(e5), vm.matrix.shape[1]), dtype=np.float32)
+            aligned[rows >= 0] = vm.matrix[rows[rows >= 0]]
+            matrices.append(aligned)
+            present.append(rows >= 0)
+        self._national = _NationalLayout(e5, others, groups, tuple(matrices), tuple(present))
         return self._national
 
     def _national_ranking(self, layout: _NationalLayout, query: str, depth: int,
                           mask: np.ndarray | None) -> list[int]:
-        """National units by the sum of e5's and use-m3's cosines with the query, each
-        standardised within each document language (touches no SQLite)."""
-        use_vec = self.query_vector(USE_M3_ID, query) if layout.use is not None else None
-        total = _national_scores(layout, self.query_vector(E5_ID, query), use_vec)
+        """National units by their standardised cosines with the query under e5, use-m3
+        and MiniLM (:func:`_national_scores`; touches no SQLite). MiniLM reads English
+        only: it ranks English queries, and holds Chinese law as its English gloss."""
+        foreign = bool(OTHER_SCRIPT.search(query))
+        vecs = [None if foreign and vm.model_id not in MULTILINGUAL
+                else self.query_vector(vm.model_id, query) for vm in layout.others]
+        total = _national_scores(layout, self.query_vector(E5_ID, query), vecs)
         return list(layout.e5.ids[top_k(total, depth, mask=mask)].tolist())
 
     def _dense_ranking(self, vm: VectorMatrix, text: str, depth: int,
@@ -806,10 +851,12 @@ class SearchIndex:
                           level: str | None) -> list[int]:
         """The first model's cosine ranking over national law only (its ~3k units stand
         against ~41k treaty articles in the ranking over everything), each cosine less
-        :attr:`similar_hub` times the unit's hub score (:meth:`_national_hubs`). Measured on
-        the tune half, the search's national ranking (:func:`_national_scores`, the
-        source's own e5 and use-m3 vectors) moved counterparts@10 from 0.259 to 0.263: not
-        used here."""
+        :attr:`similar_hub` times the unit's hub score (:meth:`_national_hubs`), and, where
+        the index holds MiniLM vectors, averaged with MiniLM's cosine, each standardised
+        within each document language (:func:`blend_views`: MiniLM holds Chinese law as its
+        English gloss). Measured on the tune half, the search's national ranking
+        (:func:`_national_scores`, the source's own e5 and use-m3 vectors) moved
+        counterparts@10 from 0.259 to 0.263: not used here."""
         national = set(self._doc_types("national") or ())
         if types is not None:
             national &= set(types)
@@ -823,12 +870,19 @@ class SearchIndex:
         if not mask.any():
             return []
         vec = self._unit_vector(vm, unit)
-        with _one_blas_thread():
-            if self.similar_hub:
-                rows, sub, hubs = self._national_hubs(vm)
-                idx = rows[top_k(sub @ vec - self.similar_hub * hubs, depth, mask=mask[rows])]
-            else:
+        if not self.similar_hub:
+            with _one_blas_thread():
                 idx, _ = dense_topk(vec, vm.matrix, depth, mask=mask)
+            return list(vm.ids[idx].tolist())
+        rows, sub, hubs = self._national_hubs(vm)
+        english = self._english_view(vm, rows) if self.similar_minilm else None
+        with _one_blas_thread():
+            score = sub @ vec - self.similar_hub * hubs
+            if english is not None:
+                mm, matrix, present, groups = english
+                score = blend_views(score, matrix @ self._unit_vector(mm, unit), present,
+                                    groups, self.similar_minilm)
+        idx = rows[top_k(score, depth, mask=mask[rows])]
         return list(vm.ids[idx].tolist())
 
     def _national_hubs(self, vm: VectorMatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -843,6 +897,29 @@ class SearchIndex:
             cached = (vm, rows, vm.matrix[rows], hub_scores(vm.matrix, rows=rows))
             self._hub = cached
         return cached[1], cached[2], cached[3]
+
+    def _english_view(self, vm: VectorMatrix, rows: np.ndarray
+                      ) -> tuple[VectorMatrix, np.ndarray, np.ndarray, np.ndarray] | None:
+        """``(MiniLM matrix, its vectors of vm's rows, present, language codes)``, row by
+        row (zero rows where MiniLM has none), or None when the index holds no MiniLM
+        vectors; cached per pair of matrices."""
+        if MINILM_ID not in self._stored_models():
+            return None
+        mm = self.matrix(MINILM_ID)
+        cached = self._english
+        if cached is None or cached[0] is not vm or cached[1] is not mm:
+            where = self._positions(MINILM_ID)
+            at = np.array([where.get(int(i), -1) for i in vm.ids[rows].tolist()],
+                          dtype=np.int64)
+            aligned = np.zeros((len(rows), mm.matrix.shape[1]), dtype=np.float32)
+            aligned[at >= 0] = mm.matrix[at[at >= 0]]
+            langs = vm.languages[rows].tolist()
+            codes = {lang: n for n, lang in enumerate(sorted(set(langs)))}
+            groups = np.fromiter((codes[lang] for lang in langs), dtype=np.int64,
+                                 count=len(langs))
+            cached = (vm, mm, aligned, at >= 0, groups)
+            self._english = cached
+        return cached[1], cached[2], cached[3], cached[4]
 
     def _similar_lexical(self, unit: UnitRow, depth: int, exclude: frozenset[str],
                          types: Sequence[str] | None, language: str | None,
@@ -881,7 +958,8 @@ class SearchIndex:
             return vm.matrix[row[0]]
         from nlp_toolkit.build.embed import embed_input
 
-        return self.query_vector(vm.model_id, embed_input(unit.text, unit.heading))
+        return self.query_vector(vm.model_id,
+                                 embed_input(unit.text, unit.heading, model_id=vm.model_id))
 
 
 _INDEXES: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], SearchIndex]] = (
