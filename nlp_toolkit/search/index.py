@@ -138,7 +138,10 @@ _NATIONAL_WEIGHT = 2.0
 # (English; Chinese law as its English gloss, :mod:`nlp_toolkit.extract.gloss_zh`): on the
 # tune half (hybrid) recall@10 / MRR@10 / recall@50 went 0.553 / 0.648 / 0.818 -> 0.555 /
 # 0.698 / 0.843 with it at equal weight (0.5: 0.549 / 0.684 / 0.839; 2.0: 0.562 / 0.683 /
-# 0.830); without the gloss (Chinese rows left out) 0.504 / 0.599 / 0.780.
+# 0.830); without the gloss (Chinese rows left out) 0.504 / 0.599 / 0.780. Its query
+# encoding (~5 ms) costs hybrid search about that much at p95 (benchmarks/search.py, same
+# machine: 42-44 -> 49-54 ms; with the re-ranker 45-47 -> 51-53 ms); encoding it on a
+# second thread beside e5's was slower on 2 cores.
 _NATIONAL_OTHERS: tuple[str, ...] = (USE_M3_ID, MINILM_ID)
 _DF_CACHE = 65536
 _WORD = re.compile(r"[a-z][a-z-]{2,}")
