@@ -4,7 +4,9 @@ Prints, from one run:
   1. provisions/s of our embedding path (sentence-aligned chunks, mean pooling, vectors
      written to SQLite) vs a bare ``SentenceTransformer.encode`` on the same texts;
   2. warm query latency p50/p95 per mode on an embedded index (each query distinct, so the
-     encoding is included), and brute-force top-k on a matrix of the full corpus's size;
+     encoding is included); where the index holds MiniLM vectors, hybrid latency with and
+     without MiniLM in the national ranking, interleaved query by query (the baseline from
+     the same run); and brute-force top-k on a matrix of the full corpus's size;
   3. recall@10 and MRR per mode on a query set (tests/golden/queries.jsonl);
   4. HNSW (hnswlib) recall@10, build time, memory and latency vs exact on N synthetic
      vectors shaped like real embeddings (perturbed copies of the index's use-m3 vectors;
@@ -26,11 +28,12 @@ import os
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from nlp_toolkit.build.embed import embed_input
-from nlp_toolkit.defaults import E5_ID
+from nlp_toolkit.defaults import E5_ID, MINILM_ID
 from nlp_toolkit.embed import embed_provisions, encode_queries, load_embedder, text_hash
 from nlp_toolkit.search.evaluation import evaluate, read_queries
 from nlp_toolkit.search.index import Mode, SearchIndex
@@ -72,6 +75,30 @@ def bench_embedding(store: Store, n: int) -> None:
           f"{len(texts) / ours:7.1f} provisions/s")
 
 
+def paired_national(store: Store, index: SearchIndex, queries: list[dict], repeats: int,
+                    shipped: Any) -> None:
+    """Hybrid latency with and without MiniLM in the national ranking, interleaved query by
+    query in one process (the machine's load drifts between runs more than the difference)."""
+    without = SearchIndex(store)
+    without.national_models = tuple(m for m in index.national_models if m != MINILM_ID)
+    without.search("warm up the models", k=10)
+    for rerank in (False, True):
+        times: dict[str, list[float]] = {"without MiniLM": [], "with MiniLM": []}
+        for idx in (index, without):
+            idx.reranker = shipped if rerank else None
+        for rep in range(repeats):
+            for i, q in enumerate(queries):
+                for label, idx in (("without MiniLM", without), ("with MiniLM", index)):
+                    text = f"{q['query']} zp{int(rerank)}{rep}x{i}{label[:2]}"
+                    t = time.perf_counter()
+                    idx.search(text, k=10)
+                    times[label].append(time.perf_counter() - t)
+        print(f"  hybrid{' + re-ranker' if rerank else ''}, national ranking paired: " + "; ".join(
+            f"{label} p50 {_pct(v, 50):.1f} ms, p95 {_pct(v, 95):.1f} ms"
+            for label, v in times.items()))
+    index.reranker = None
+
+
 def bench_queries(store: Store, queries: list[dict], n_full: int, repeats: int = 3) -> None:
     index = SearchIndex(store)
     print(f"models: {', '.join(index.models())}; "
@@ -100,6 +127,8 @@ def bench_queries(store: Store, queries: list[dict], n_full: int, repeats: int =
         print(f"  {label:8s} query latency (incl. encoding) wall p50 {_pct(times, 50):6.1f} ms, "
               f"p95 {_pct(times, 95):6.1f} ms; CPU p50 {_pct(cpu, 50):6.1f} ms, "
               f"p95 {_pct(cpu, 95):6.1f} ms over {len(times)} queries")
+    if MINILM_ID in model_ids(store):
+        paired_national(store, index, queries, repeats, shipped)
     national = [E5_ID] if E5_ID in model_ids(store) else []  # the national ranking's model
     for model_id in [*index.models(), *national]:
         enc = []

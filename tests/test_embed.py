@@ -234,6 +234,29 @@ def pipl_articles(shared_corpus: Path) -> dict[int, str]:
 
 
 @pytest.mark.slow
+def test_minilm_encodes_on_the_threads_asked_then_restores_torch(
+        minilm: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    # queries encode on one torch thread (search.index._query_embedder); the rest of the
+    # process keeps its setting
+    import torch
+
+    one = SentenceTransformerEmbedder(threads=1)
+    one._model = minilm._load()  # the same weights, loaded once
+    seen: list[int] = []
+    real = one._model.encode
+    monkeypatch.setattr(one._model, "encode",
+                        lambda *a, **k: seen.append(torch.get_num_threads()) or real(*a, **k))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        text = ["Each Party shall protect the personal data of users of electronic commerce."]
+        vec = one.encode(text)
+        assert seen == [1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    np.testing.assert_allclose(vec, minilm.encode(text), atol=1e-5)
+
+
 def test_minilm_encodes_normalised_and_semantic(minilm: SentenceTransformerEmbedder) -> None:
     assert minilm.dim == 384 and minilm.max_tokens == 256
     texts = [

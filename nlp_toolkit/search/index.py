@@ -50,6 +50,7 @@ import numpy as np
 from nlp_toolkit.defaults import DEFAULT_SEARCH_MODELS, E5_ID, MINILM_ID, USE_M3_ID
 from nlp_toolkit.embed import (
     Embedder,
+    SentenceTransformerEmbedder,
     UseM3Embedder,
     encode_queries,
     known_model_id,
@@ -139,8 +140,8 @@ _NATIONAL_WEIGHT = 2.0
 # tune half (hybrid) recall@10 / MRR@10 / recall@50 went 0.553 / 0.648 / 0.818 -> 0.555 /
 # 0.698 / 0.843 with it at equal weight (0.5: 0.549 / 0.684 / 0.839; 2.0: 0.562 / 0.683 /
 # 0.830); without the gloss (Chinese rows left out) 0.504 / 0.599 / 0.780. Its query
-# encoding (~5 ms) costs hybrid search about that much at p95 (benchmarks/search.py, same
-# machine: 42-44 -> 49-54 ms; with the re-ranker 45-47 -> 51-53 ms); encoding it on a
+# encoding costs a hybrid search ~4-5 ms at p50 on one torch thread (benchmarks/search.py
+# pairs the two query by query), ~11 ms at two (_query_embedder); encoding it on a
 # second thread beside e5's was slower on 2 cores.
 _NATIONAL_OTHERS: tuple[str, ...] = (USE_M3_ID, MINILM_ID)
 _DF_CACHE = 65536
@@ -249,11 +250,16 @@ def _one_blas_thread() -> Iterator[None]:
 
 def _query_embedder(name: str) -> Embedder:
     """The embedder for queries: use-m3 on one BLAS thread (a single short query gains
-    nothing from threads, and waiting for busy cores cost 10x at p95 on a loaded machine);
-    e5 keeps its default of two (its pass over a query took 24 ms on one thread, 12.5 on
-    two)."""
+    nothing from threads, and waiting for busy cores cost 10x at p95 on a loaded machine)
+    and MiniLM on one torch thread (at two, its pool contended with e5's: ~11 ms more per
+    hybrid search at p50 against ~5 ms); e5 keeps its default of two (its pass over a query
+    took 24 ms on one thread, 12.5 on two)."""
     emb = load_embedder(name)
-    return UseM3Embedder(threads=1) if isinstance(emb, UseM3Embedder) else emb
+    if isinstance(emb, UseM3Embedder):
+        return UseM3Embedder(threads=1)
+    if isinstance(emb, SentenceTransformerEmbedder):
+        emb.threads = 1
+    return emb
 
 
 @dataclass(frozen=True)
@@ -354,6 +360,8 @@ class SearchIndex:
         self._rows_of: dict[str, tuple[VectorMatrix, dict[int, int]]] = {}
         self._standing: tuple[tuple[int, int], dict[int, int]] | None = None
         self._national: _NationalLayout | None = None
+        #: the national ranking's models next to e5, where the index holds their vectors
+        self.national_models: tuple[str, ...] = _NATIONAL_OTHERS
         self.per_work: int | None = _PER_WORK
         self.bm25_weights: tuple[float, float] = _BM25_WEIGHTS
         self.shares: Arrangement | None = _SHARES
@@ -728,7 +736,7 @@ class SearchIndex:
     def _national_layout(self) -> _NationalLayout:
         e5 = self.matrix(E5_ID)
         stored = self._stored_models()
-        others = tuple(self.matrix(m) for m in _NATIONAL_OTHERS if m in stored)
+        others = tuple(self.matrix(m) for m in self.national_models if m in stored)
         cached = self._national
         if (cached is not None and cached.e5 is e5 and len(cached.others) == len(others)
                 and all(a is b for a, b in zip(cached.others, others, strict=True))):
