@@ -187,6 +187,22 @@ def test_zscore_by_group_standardises_each_group_and_keeps_its_order(problem) ->
         assert (np.diff(zpart[order]) >= -1e-9).all()
 
 
+@given(_grouped(), st.data())
+def test_zscore_by_group_leaves_rows_without_a_score_out(problem, data) -> None:
+    # a row a model holds no vector of scores 0 and moves no other row's z-score
+    scores, groups = problem
+    present = data.draw(hnp.arrays(bool, scores.shape))
+    z = zscore_by_group(scores, groups, present)
+    assert (z[~present] == 0).all()
+    junk = np.where(present, scores, 99.0)  # whatever the absent rows hold
+    assert np.array_equal(zscore_by_group(junk, groups, present), z)
+    if present.any():
+        np.testing.assert_allclose(z[present], zscore_by_group(scores[present],
+                                                               groups[present]), atol=1e-9)
+    assert np.array_equal(zscore_by_group(scores, groups, np.ones_like(present)),
+                          zscore_by_group(scores, groups))
+
+
 def test_zscore_by_group_lets_a_lower_scored_language_compete() -> None:
     # a cross-lingual model scores every English text above every Chinese one; the best
     # of each language come out level

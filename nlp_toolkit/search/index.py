@@ -137,9 +137,11 @@ _FEEDBACK_WEIGHT = 0.0
 _NATIONAL_WEIGHT = 2.0
 # The national ranking's models next to e5, where the index holds their vectors. MiniLM
 # (English; Chinese law as its English gloss, :mod:`nlp_toolkit.extract.gloss_zh`): on the
-# tune half (hybrid) recall@10 / MRR@10 / recall@50 went 0.553 / 0.648 / 0.818 -> 0.555 /
-# 0.698 / 0.843 with it at equal weight (0.5: 0.549 / 0.684 / 0.839; 2.0: 0.562 / 0.683 /
-# 0.830); without the gloss (Chinese rows left out) 0.504 / 0.599 / 0.780. Its query
+# tune half (hybrid) recall@10 / MRR@10 / recall@50 went 0.553 / 0.648 / 0.818 -> 0.559 /
+# 0.689 / 0.850 with it at equal weight (the prototype: 0.555 / 0.698 / 0.843; at 0.5:
+# 0.549 / 0.684 / 0.839; at 2.0: 0.562 / 0.683 / 0.830); without the gloss (Chinese rows
+# left out) 0.504 / 0.599 / 0.780; test half 0.457 / 0.486 / 0.687 -> 0.480 / 0.544 /
+# 0.705, measured once. Its query
 # encoding costs a hybrid search ~4-5 ms at p50 on one torch thread (benchmarks/search.py
 # pairs the two query by query), ~11 ms at two (_query_embedder); encoding it on a
 # second thread beside e5's was slower on 2 cores.
@@ -284,12 +286,10 @@ def _national_scores(layout: _NationalLayout, e5_vec: np.ndarray,
     with _one_blas_thread():
         total = zscore_by_group(layout.e5.matrix @ e5_vec, layout.groups)
         count = np.ones(len(layout.e5), dtype=np.float64)
-        missing = int(layout.groups.max(initial=0)) + 1  # a group of its own: no vector
         for vec, matrix, present in zip(vecs, layout.matrices, layout.present, strict=True):
             if vec is None:
                 continue
-            z = zscore_by_group(matrix @ vec, np.where(present, layout.groups, missing))
-            total += np.where(present, z, 0.0)
+            total += zscore_by_group(matrix @ vec, layout.groups, present)
             count += present
     return total / count
 
@@ -303,9 +303,8 @@ def blend_views(base: np.ndarray, other: np.ndarray, present: np.ndarray, groups
     ...             np.array([True, True, False]), np.zeros(3, dtype=int), 1.0).round(2).tolist()
     [-0.11, -0.5, 1.22]
     """
-    missing = int(groups.max(initial=0)) + 1
-    z_other = np.where(present, zscore_by_group(other, np.where(present, groups, missing)), 0.0)
-    return (zscore_by_group(base, groups) + weight * z_other) / (1.0 + weight * present)
+    return ((zscore_by_group(base, groups) + weight * zscore_by_group(other, groups, present))
+            / (1.0 + weight * present))
 
 
 class SearchIndex:

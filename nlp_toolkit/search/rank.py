@@ -135,7 +135,8 @@ def top_k(scores: np.ndarray, k: int, *, mask: np.ndarray | None = None) -> np.n
     return _topk_row(s, k, allowed)
 
 
-def zscore_by_group(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
+def zscore_by_group(scores: np.ndarray, groups: np.ndarray,
+                    present: np.ndarray | None = None) -> np.ndarray:
     """Each score standardised within its group: ``(s - group mean) / group std``.
 
     Cross-lingual models score text in the query's language higher than equally relevant
@@ -145,9 +146,14 @@ def zscore_by_group(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
     Args:
         scores: ``(n,)`` scores.
         groups: ``(n,)`` non-negative integer group codes.
+        present: ``(n,)`` bool, False where a row has no score (a model with no vector of
+            it): such rows get 0 and stay out of their group's mean and std.
 
     >>> zscore_by_group(np.array([1.0, 3.0, 10.0, 10.0]), np.array([0, 0, 1, 1])).tolist()
     [-1.0, 1.0, 0.0, 0.0]
+    >>> zscore_by_group(np.array([1.0, 3.0, 0.0]), np.zeros(3, dtype=int),
+    ...                 np.array([True, True, False])).tolist()
+    [-1.0, 1.0, 0.0]
     """
     s = np.asarray(scores, dtype=np.float64)
     g = np.asarray(groups, dtype=np.int64)
@@ -155,6 +161,11 @@ def zscore_by_group(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
         raise ValueError(f"scores and groups differ in shape: {s.shape} vs {g.shape}")
     if not s.size:
         return s
+    if present is not None:
+        keep = np.asarray(present, dtype=bool)
+        # rows with no score form a group of their own, whose scores are then dropped
+        z = zscore_by_group(s, np.where(keep, g, int(g.max()) + 1))
+        return np.where(keep, z, 0.0)
     n = np.bincount(g).astype(np.float64)
     mean = np.bincount(g, weights=s) / np.maximum(n, 1)
     var = np.bincount(g, weights=(s - mean[g]) ** 2) / np.maximum(n, 1)
