@@ -56,6 +56,11 @@ NON_LATIN = ("zh", "ja", "ko", "th", "lo", "km", "my")
 #: skips Chinese: its vectors of the gloss were not measured.
 READS_CHINESE_GLOSS = frozenset({MINILM_ID})
 
+#: Models that embed national law only (statutes and regulations, not the ~41k treaty
+#: articles): e5 and MiniLM serve the search's national ranking; at ~8 units/s on 2 cores
+#: e5 would spend about 1.5 hours on the treaties, MiniLM about 50 minutes.
+NATIONAL_ONLY = frozenset({E5_ID, MINILM_ID})
+
 
 def skipped_languages(model_id: str) -> tuple[str, ...]:
     """Languages whose documents ``model_id`` does not embed by default (pure):
@@ -70,10 +75,6 @@ def skipped_languages(model_id: str) -> tuple[str, ...]:
     if model_id in READS_CHINESE_GLOSS:
         return tuple(lang for lang in NON_LATIN if lang != "zh")
     return NON_LATIN
-#: Models that embed national law only (statutes and regulations, not the ~41k treaty
-#: articles): e5 and MiniLM serve the search's national ranking; at ~8 units/s on 2 cores
-#: e5 would spend about 1.5 hours on the treaties, MiniLM about 50 minutes.
-NATIONAL_ONLY = frozenset({E5_ID, MINILM_ID})
 
 
 def model_preference(*, multilingual: bool) -> list[str]:

@@ -294,6 +294,18 @@ def _national_scores(layout: _NationalLayout, e5_vec: np.ndarray,
     return total / count
 
 
+def language_codes(languages: np.ndarray) -> np.ndarray:
+    """An integer code per row for its document language, the groups of
+    :func:`~.rank.zscore_by_group` (pure).
+
+    >>> language_codes(np.array(["zh", "en", "zh"])).tolist()
+    [1, 0, 1]
+    """
+    values = languages.tolist()
+    codes = {lang: n for n, lang in enumerate(sorted(set(values)))}
+    return np.fromiter((codes[lang] for lang in values), dtype=np.int64, count=len(values))
+
+
 def blend_views(base: np.ndarray, other: np.ndarray, present: np.ndarray, groups: np.ndarray,
                 weight: float) -> np.ndarray:
     """``base`` and ``other`` scores of the same rows, each standardised within each group
@@ -740,19 +752,20 @@ class SearchIndex:
         if (cached is not None and cached.e5 is e5 and len(cached.others) == len(others)
                 and all(a is b for a, b in zip(cached.others, others, strict=True))):
             return cached
-        codes = {lang: n for n, lang in enumerate(sorted(set(e5.languages.tolist())))}
-        groups = np.fromiter((codes[lang] for lang in e5.languages.tolist()), dtype=np.int64,
-                             count=len(e5))
-        matrices, present = [], []
-        for vm in others:
-            where = self._positions(vm.model_id)
-            rows = np.array([where.get(int(i), -1) for i in e5.ids.tolist()], dtype=np.int64)
-            aligned = np.zeros((len(e5), vm.matrix.shape[1]), dtype=np.float32)
-            aligned[rows >= 0] = vm.matrix[rows[rows >= 0]]
-            matrices.append(aligned)
-            present.append(rows >= 0)
-        self._national = _NationalLayout(e5, others, groups, tuple(matrices), tuple(present))
+        views = [self._aligned(vm.model_id, e5.ids) for vm in others]
+        self._national = _NationalLayout(e5, others, language_codes(e5.languages),
+                                         tuple(m for m, _ in views), tuple(p for _, p in views))
         return self._national
+
+    def _aligned(self, model_id: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(vectors, present)``: the model's vector of each provision id, row by row (a
+        zero row and False where the model has none)."""
+        vm = self.matrix(model_id)
+        where = self._positions(model_id)
+        rows = np.array([where.get(int(i), -1) for i in ids.tolist()], dtype=np.int64)
+        aligned = np.zeros((len(rows), vm.matrix.shape[1]), dtype=np.float32)
+        aligned[rows >= 0] = vm.matrix[rows[rows >= 0]]
+        return aligned, rows >= 0
 
     def _national_ranking(self, layout: _NationalLayout, query: str, depth: int,
                           mask: np.ndarray | None) -> list[int]:
@@ -918,16 +931,8 @@ class SearchIndex:
         mm = self.matrix(MINILM_ID)
         cached = self._english
         if cached is None or cached[0] is not vm or cached[1] is not mm:
-            where = self._positions(MINILM_ID)
-            at = np.array([where.get(int(i), -1) for i in vm.ids[rows].tolist()],
-                          dtype=np.int64)
-            aligned = np.zeros((len(rows), mm.matrix.shape[1]), dtype=np.float32)
-            aligned[at >= 0] = mm.matrix[at[at >= 0]]
-            langs = vm.languages[rows].tolist()
-            codes = {lang: n for n, lang in enumerate(sorted(set(langs)))}
-            groups = np.fromiter((codes[lang] for lang in langs), dtype=np.int64,
-                                 count=len(langs))
-            cached = (vm, mm, aligned, at >= 0, groups)
+            aligned, present = self._aligned(MINILM_ID, vm.ids[rows])
+            cached = (vm, mm, aligned, present, language_codes(vm.languages[rows]))
             self._english = cached
         return cached[1], cached[2], cached[3], cached[4]
 
