@@ -19,6 +19,7 @@ from nlp_toolkit.extract.text import loads_text
 from nlp_toolkit.records import ExtractedDocument, Line, Provision
 from nlp_toolkit.segment import segment
 from nlp_toolkit.segment.elucidation import elucidated_ref
+from nlp_toolkit.segment.operative import is_operative
 
 
 def _main(provs: list[Provision]) -> list[str]:
@@ -264,7 +265,7 @@ _EXPECTED = {  # doc_id: (path, language, main-unit count, numbered 1..N without
     "idn-ite-law-2008": ("text/idn-ite-law-2008.txt", "id", 54, True),
     "idn-gr71-2019-electronic-systems": ("text/idn-gr71-2019-electronic-systems.txt", "id",
                                          104, True),
-    "sgp-cybersecurity-act-2018": ("text/sgp-cybersecurity-act-2018.md", "en", 72, False),
+    "sgp-cybersecurity-act-2018": ("text/sgp-cybersecurity-act-2018.md", "en", 74, False),
     "sgp-electronic-transactions-act-2010": ("text/sgp-electronic-transactions-act-2010.md",
                                              "en", 58, False),
 }
@@ -293,6 +294,37 @@ def test_real_asean_documents_have_the_laws_own_numbering(shared_corpus: Path,
     if not doc_id.startswith("idn-"):  # Indonesian articles have no headings
         headed = [p.heading for p in provs if p.level in ("article", "section")]
         assert sum(map(bool, headed)) >= len(headed) - 1  # RA 10175 s.6 has none
+
+
+def test_singapore_deleted_section_is_a_unit_not_the_previous_sections_last_word() -> None:
+    md = ("# Toy Act\n\n### Section 10. Toys\n\n10. —(1) A toy is a thing. [Act 3 of 2021 wef "
+          "1/1/2022] (2) It is fun. [Act 3 of 2021 wef 1/1/2022] 11. [ Deleted by Act 3 of 2021 "
+          "wef 1/1/2022 ]\n\n### Section 12. Games\n\n12. A game is not a toy, as section "
+          "10. [Deleted by Act 3 of 2021] says. 13. to 15. [Repealed by Act 3 of 2021]\n\n"
+          "### Section 16. End\n\n16. The end.\n")
+    doc = split_amendment_notes(loads_text(md))
+    provs = {p.number: p for p in segment("sg", doc) if p.level == "section"}
+    assert list(provs) == ["10", "11", "12", "13-15", "16"]
+    assert provs["13-15"].heading == "[Repealed]"
+    assert provs["10"].text.rstrip().endswith("It is fun.")
+    assert provs["11"].heading == "[Deleted]"
+    assert amendment_notes(doc.metadata)["Section 11. [Deleted]"] == [
+        "Deleted by Act 3 of 2021 wef 1/1/2022"]
+    assert not is_operative("section", provs["11"].heading, provs["11"].text)
+    assert is_operative("section", provs["10"].heading, provs["10"].text)
+    # a cross-reference before a deletion note starts no section
+    assert "section 10. [Deleted by Act 3 of 2021] says" not in provs["12"].text
+    assert provs["12"].text.rstrip().endswith("as section 10. says.")
+
+
+def test_real_singapore_deleted_sections_are_listed(shared_corpus: Path) -> None:
+    provs = _real(shared_corpus, "sgp-cybersecurity-act-2018")
+    gone = {p.number: p for p in provs if p.level == "section"
+            and p.heading.startswith("[Deleted")}
+    assert sorted(gone) == ["11", "18"]
+    sections = {p.number: p for p in provs if p.level == "section"}
+    assert not sections["10"].text.rstrip().endswith("11.")
+    assert not sections["17F"].text.rstrip().endswith("18.")
 
 
 def test_real_singapore_sections_are_numbered_as_printed(shared_corpus: Path) -> None:
@@ -361,6 +393,7 @@ _TOKENS = st.sampled_from([
     "<tr>", "<table>", "</table>", "<script>", "</script>", "Section 1.", "Điều 2.", "(a) ",
     "1. ", "text ", "Pasal 3", "\n", "--- HALAMAN 2 ---", "PRESIDEN", "SK No 000001 A",
     "Pasal 4 . . .", "PENJELASAN", "ATAS", "Pasal I", "Pasal II", "[Act 1 of 2020]", "&amp;",
+    "[ Deleted by Act 1 of 2020 ]", "to 4. ", "\n### Section 2. Toys\n",
 ])
 
 
@@ -369,7 +402,8 @@ _TOKENS = st.sampled_from([
 def test_readers_never_crash_and_segments_tile_the_text(tokens: list[str]) -> None:
     text = "".join(tokens)
     for doc in (loads_html(text, language="vi"), loads_gazette(text),
-                split_amendment_notes(loads_text(text))):
+                split_amendment_notes(loads_text(text)),
+                split_amendment_notes(loads_text(text, markdown=False))):
         provs = segment("x", doc, language="id")
         roots = [p for p in provs if p.parent_ref is None]
         assert "".join(p.text for p in roots) == doc.text

@@ -57,6 +57,7 @@ from nlp_toolkit.segment.elucidation import (
 from nlp_toolkit.segment.markers import match_marker
 from nlp_toolkit.segment.numbering import ChainItem, best_chain, number_key
 from nlp_toolkit.segment.patterns import (
+    GONE_NOTE_RE,
     Candidate,
     match_article,
     match_container,
@@ -366,8 +367,10 @@ def _article_head(
     elif not heading and (run_in := run_in_heading(cand.rest)) is not None:
         heading, body_col = run_in[0], body_col + run_in[1]
     rest = cand.rest.strip()
-    if not heading and rest.startswith("[") and len(rest) < 80:
-        heading = rest  # "33. [Repealed]", "27. to 32. [Repealed by Act 40 of 2020]"
+    if not heading and (rest.startswith("[") and len(rest) < 80 or GONE_NOTE_RE.match(rest)):
+        # "33. [Repealed]", "27. to 32. [Repealed by Act 40 of 2020]", "103. (Deleted by Act
+        # A1381)."
+        heading = rest
     heading = _FOOTNOTE_RE.sub("", heading.strip(" :.\u2014-")).strip()
     return Head(Start(0, RANK[level], level, number, heading, label), first, body_line, body_col)
 

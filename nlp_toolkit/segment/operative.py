@@ -2,7 +2,9 @@
 
 Non-operative are the units an analyst never cites as the answer to a question: preambles
 and recitals, arrangements of sections and tables of contents, reprints' lists of amendments
-and of sections amended, signature blocks and enacting formulas. Search and ``similar`` leave
+and of sections amended, signature blocks and enacting formulas, and the sections a
+consolidated act lists as deleted or repealed ("11. [Deleted by Act 19 of 2024]",
+"103. (Deleted)"). Search and ``similar`` leave
 them out by default (they are long, so they match many words, and they ranked in the first
 page for plain questions); the store keeps the flag in ``provisions.operative``, computed at
 ingest and back-filled by the schema migration with this same function.
@@ -11,6 +13,10 @@ ingest and back-filled by the schema migration with this same function.
 False
 >>> is_operative("schedule", "", "LAWS OF MALAYSIA\\nAct 709\\nLIST OF AMENDMENTS")
 False
+>>> is_operative("section", "[Deleted by Act 19 of 2024 wef 31/10/2025]", "Section 11. [...]")
+False
+>>> is_operative("section", "(Deleted by Act A1381).", "103. (Deleted by Act A1381).")
+False
 >>> is_operative("section", "Retention of personal data", "10. (1) ...")
 True
 """
@@ -18,6 +24,8 @@ True
 from __future__ import annotations
 
 import re
+
+from nlp_toolkit.segment.patterns import GONE_NOTE_RE
 
 __all__ = ["NON_OPERATIVE_LEVELS", "is_operative"]
 
@@ -52,7 +60,7 @@ def is_operative(level: str, heading: str, text: str, *, number: str = "") -> bo
     """
     if level.lower() in NON_OPERATIVE_LEVELS:
         return False
-    if _HEADING.match(heading) or _HEADING.match(number):
+    if _HEADING.match(heading) or _HEADING.match(number) or GONE_NOTE_RE.match(heading):
         return False
     opening = "\n".join(text.lstrip().splitlines()[:_OPENING_LINES])
     return _OPENING.search(opening) is None

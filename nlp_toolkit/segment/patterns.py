@@ -82,6 +82,11 @@ class Candidate:
     end_number: str = ""  # for a range "27. to 32. [Repealed]"
 
 
+#: A unit's whole content when the law deleted or repealed it: "[Repealed by Act 40 of
+#: 2020]", "[Deleted by Act 19 of 2024 wef 31/10/2025]", "(Deleted by Act A1381)."
+GONE_NOTE_RE = re.compile(r"^\s*[\[(]\s*(?:deleted|repealed)\b[^\[\]()]{0,80}[\])]\s*\.?\s*$",
+                          re.IGNORECASE)
+
 _ARTICLE_RE = re.compile(
     r"^(?:Article|ARTICLE|Art\.|Điều|Pasal|PASAL)\s+(\d{1,4}(?:\.\d{1,3})?[A-Za-z]{0,3})"
     r"(?![\d(.]\d|\()\s*[:.]?\s*"
@@ -89,6 +94,8 @@ _ARTICLE_RE = re.compile(
 _SECTION_RE = re.compile(
     r"^(?:Section|SECTION|Sec\.|SEC\.)\s+(\d{1,4}[A-Za-z]{0,3})(?![\d(])\s*[:.]?\s*"
 )
+# the rest of a repealed range after its first section's number: "to 32. [Repealed]"
+_RANGE_END_RE = re.compile(rf"^(?:to|[{_DASH}])\s*([1-9]\d{{0,3}}[A-Za-z]{{0,3}})\.?\s*(?=\[)")
 _CN_ART_RE = re.compile(rf"^第({_CN}{{1,8}})条(?:之({_CN}{{1,3}}))?\s*")
 _TH_ART_RE = re.compile(r"^มาตรา\s*([๐-๙0-9]{1,4}(?:/[๐-๙0-9]{1,3})?)\s*")
 _CW_RE = re.compile(rf"^([1-9]\d{{0,3}}[A-Za-z]{{0,3}})\.(?:\s*[{_DASH}]\s*|\s+|$)")
@@ -128,6 +135,11 @@ def match_article(text: str) -> Candidate | None:
     m = _SECTION_RE.match(text)
     if m:
         rest = text[m.end() :]
+        gone = _RANGE_END_RE.match(rest)  # "Section 27. to 32. [Repealed]"
+        if gone:
+            return Candidate("section", "section", _upper_suffix(m.group(1)),
+                             rest[gone.end():], m.end() + gone.end(),
+                             _upper_suffix(gone.group(1)))
         if not _heading_ok(rest):
             return None
         return Candidate("section", "section", _upper_suffix(m.group(1)), rest, m.end())
