@@ -231,6 +231,52 @@ def test_older_index_gains_works_and_the_operative_flag(tmp_path: Path) -> None:
         assert flags["mys-pdpa-2010-reprint-2023:1"] == 1
 
 
+def test_the_preferred_expression_is_the_readers_language_else_english() -> None:
+    from nlp_toolkit.search.page import UnitTable
+
+    facts = {1: ("act-2019-th", "5", True), 2: ("act-2019-en", "5", True),
+             3: ("act-2019-th", "6", True), 4: ("code-2020", "1", True)}
+    docs = {"act-2019-th": ("act-2019", "2019", "th", "statute", "THA"),
+            "act-2019-en": ("act-2019", "2019", "en", "statute", "THA"),
+            "code-2020": ("code-2020", "2020", "zh", "statute", "CHN")}
+    table = UnitTable(facts, docs)
+    # a Chinese reader: no Chinese expression, so English, whatever the document-id order
+    assert table.preferred(1, "zh") == table.preferred(2, "zh") == 2
+    assert table.preferred(2, "th") == 1
+    assert table.preferred(3, "en") == 3  # s.6 has no English expression in the index
+    assert table.preferred(4, "en") is None  # a work of one expression
+    assert table.other_expressions(2) == (1,) and table.other_expressions(4) == ()
+
+
+def test_a_provision_ranks_where_its_preferred_expression_ranks(tmp_path: Path) -> None:
+    from nlp_toolkit.records import ExtractedDocument, Line
+    from nlp_toolkit.search.index import search
+    from nlp_toolkit.segment import segment
+    from nlp_toolkit.store import DocumentMeta
+
+    store = Store.open(tmp_path / "x.sqlite")
+    texts = {"law-2010-as-enacted": (2010, "Section 1 Records of retention are kept."),
+             "law-2010-reprint-2023": (2023, "Section 1 Records are kept."),
+             "rule-2020": (2020, "Section 1 The retention of records is a duty.")}
+    for doc_id, (year, line) in texts.items():
+        doc = ExtractedDocument(lines=(Line("A law"), Line(line)), page_count=1)
+        store.write_document(DocumentMeta(doc_id=doc_id, path=f"{doc_id}.txt", sha256=doc_id,
+                                          doc_type="statute", year=year, language="en",
+                                          jurisdiction="TOY"), doc, segment(doc_id, doc))
+    with store:
+        # only the old text says "retention": the reprint's section ranks on its own words
+        assert [h.ref for h in search(store, "retention", mode="lexical")] == ["rule-2020:1"]
+        hits = search(store, "records kept", mode="lexical")
+        assert "law-2010-reprint-2023:1" in [h.ref for h in hits]
+        one = next(h for h in hits if h.ref == "law-2010-reprint-2023:1")
+        assert one.expressions == ("law-2010-as-enacted:1",)  # listed, found or not
+        # a filter that holds only the old text shows it; so does --all-versions
+        assert [h.ref for h in search(store, "retention", mode="lexical",
+                                      doc="law-2010-as-enacted")] == ["law-2010-as-enacted:1"]
+        assert "law-2010-as-enacted:1" in [h.ref for h in search(
+            store, "retention", mode="lexical", all_versions=True)]
+
+
 # -- the page end to end, on a toy index (lexical mode: no model needed) ---------------
 def _toy_index(path: Path) -> Store:
     from nlp_toolkit.records import ExtractedDocument, Line

@@ -537,7 +537,7 @@ class SearchIndex:
                           all_versions=all_versions, stand_ins=level is None,
                           include_non_operative=include_non_operative,
                           diversify=doc is None and jurisdiction is None,
-                          add_preferred=doc is None and language is None and level is None
+                          preferred_only=doc is None and language is None and level is None
                           and topic is None)
 
     def _stand_ins(self) -> dict[int, int]:
@@ -651,7 +651,7 @@ class SearchIndex:
     def _page(self, fused: Sequence[tuple[int, float]], *, k: int, terms: Sequence[str],
               language: str | None, all_versions: bool, include_non_operative: bool,
               diversify: bool, exclude_group: tuple[str, str] | None = None,
-              add_preferred: bool = True, shares: Arrangement | None = None,
+              preferred_only: bool = True, shares: Arrangement | None = None,
               per_work: int | Literal["search"] | None = "search",
               stand_ins: bool = True) -> list[SearchResult]:
         """The result page of the default design over fused candidates (best first).
@@ -668,15 +668,23 @@ class SearchIndex:
                   and (include_non_operative or table.facts[i][2])
                   and (exclude_group is None or table.group(i) != exclude_group)]
         others: dict[int, tuple[int, ...]] = {}
-        if not all_versions:
-            if add_preferred:
-                ranked = table.with_preferred(ranked, language)
+        if not all_versions and preferred_only:
+            # each provision's preferred expression stands for it at its own rank: another
+            # expression's rank never carries the provision onto the page. The Thai text of
+            # the TH PDPA (read by use-m3 alone) sat near everything: its expressions took
+            # slots in 95 of the tune half's 154 `similar` lists (s.1, the short title, in
+            # 13), 21 at its English expression's own rank; counterparts@10 0.308 -> 0.322
+            ranked = [i for i in ranked if table.preferred(i, language) in (i, None)]
+            others = {i: table.other_expressions(i) for i in ranked}
+        elif not all_versions:
+            # a filter (document, language, level) may hold only another expression: the
+            # group ranks at the best rank any of its candidates reached
             for rep, rest in collapse(ranked, key=table.collapse_key,
                                       prefer=partial(table.preference, language=language)):
                 others[rep] = rest
             ranked = list(others)
-        for rep, rest in others.items():  # a group's best score stands for it
-            score[rep] = max([score.get(i, 0.0) for i in (rep, *rest)])
+            for rep, rest in others.items():  # a group's best score stands for it
+                score[rep] = max([score.get(i, 0.0) for i in (rep, *rest)])
         if diversify:
             cap = self.per_work if per_work == "search" else per_work
             ranked = arrange(ranked, work=table.work, per_work=cap, page=_PAGE,
@@ -864,7 +872,7 @@ class SearchIndex:
         return self._page(fused, k=k, terms=terms,
                           language=unit.language or None, all_versions=all_versions,
                           include_non_operative=include_non_operative, diversify=True,
-                          exclude_group=source, add_preferred=language is None
+                          exclude_group=source, preferred_only=language is None
                           and level is None,
                           shares=self.similar_shares if national else self.similar_treaty_shares,
                           per_work=self.similar_per_work)

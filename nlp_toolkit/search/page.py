@@ -4,9 +4,12 @@ Pure functions over ranked candidate ids and their attributes; nothing here read
 store. They run after fusion, on one fixed-depth candidate list, so a page of 10 is always
 the first 10 of a page of 50 (prefix-stable).
 
-- :func:`collapse`: the expressions of one provision (the same section in the as-enacted
-  act and its reprint, or in the English and Thai texts of one act) become one hit at the
-  best rank any of them reached, represented by the preferred expression.
+- the expressions of one provision (the same section in the as-enacted act and its
+  reprint, or in the English and Thai texts of one act) are one hit: by default the
+  preferred expression (:meth:`UnitTable.preferred`: in the reader's language, else in
+  English, then the latest version) at its own rank, listing the others
+  (:meth:`UnitTable.other_expressions`); under a filter that may hold only another
+  expression, :func:`collapse` ranks the group at the best rank any of them reached.
 - :class:`UnitTable`: the candidates' attributes the page reads (document, number, operative
   flag, work, expressions of each work), built by the search index from the store.
 - :func:`arrange`: a greedy re-ordering in which every page of ``page`` results holds at
@@ -169,6 +172,12 @@ def _pick(candidates: Sequence[int], work_of: Mapping[int, Hashable],
     return candidates[0]
 
 
+#: The expression shown where none is in the reader's language: English, the language the
+#: toolkit's analysts share (a Chinese provision's counterpart in the Thai PDPA is shown in
+#: its English expression, not by the accident of document-id order in its Thai one).
+FALLBACK_LANGUAGE = "en"
+
+
 def script_language(text: str) -> str:
     """The language a text's script suggests: ``zh`` (Han), ``th`` (Thai), else ``en``."""
     for ch in text:
@@ -221,30 +230,32 @@ class UnitTable:
         return (work, self.facts[i][1]) if len(self.expressions.get(work, ())) > 1 else None
 
     def preference(self, i: int, *, language: str | None) -> int:
-        """Lower is preferred: an expression in ``language``, then the latest version."""
+        """Lower is preferred: an expression in ``language``, else in
+        :data:`FALLBACK_LANGUAGE`; then the latest version."""
         doc = self.facts[i][0]
         order = self.expressions.get(self.work(i), [doc])
         rank = order.index(doc) if doc in order else len(order)
-        return rank + (0 if language is None or self.docs.get(doc, ("",) * 3)[2] == language
-                       else 1000)
+        written = self.docs.get(doc, ("",) * 3)[2]
+        if language is None or written == language:
+            return rank
+        return rank + (500 if written == FALLBACK_LANGUAGE else 1000)
 
-    def with_preferred(self, ranked: Sequence[int], language: str | None) -> list[int]:
-        """``ranked`` with each collapsible group's preferred expression added after the
-        group's first id, when the index holds it but the candidates lack it."""
-        out: list[int] = []
-        seen = set(ranked)
-        for i in ranked:
-            out.append(i)
-            work = self.work(i)
-            docs = self.expressions.get(work, ())
-            if len(docs) < 2:
-                continue
-            number = self.facts[i][1]
-            found = [j for d in docs if (j := self.by_ref.get((d, number))) is not None]
-            if not found:
-                continue
-            best = min(found, key=lambda j: self.preference(j, language=language))
-            if best not in seen and self.facts[best][2]:
-                out.append(best)
-                seen.add(best)
-        return out
+    def preferred(self, i: int, language: str | None) -> int | None:
+        """The preferred operative expression of candidate ``i``'s provision, or None."""
+        docs = self.expressions.get(self.work(i), ())
+        if len(docs) < 2:
+            return None
+        number = self.facts[i][1]
+        found = [j for d in docs if (j := self.by_ref.get((d, number))) is not None
+                 and self.facts[j][2]]
+        return min(found, key=lambda j: self.preference(j, language=language)) if found else None
+
+    def other_expressions(self, i: int) -> tuple[int, ...]:
+        """The ids of candidate ``i``'s provision in its work's other expressions, in the
+        work's order (latest version first)."""
+        docs = self.expressions.get(self.work(i), ())
+        if len(docs) < 2:
+            return ()
+        number = self.facts[i][1]
+        return tuple(j for d in docs if (j := self.by_ref.get((d, number))) is not None
+                     and j != i)
