@@ -279,7 +279,8 @@ class Corpus:
                language: str | None = None, level: str | None = None,
                topic: str | None = None, model: str | Sequence[str] | None = None,
                doc_type: DocType | None = None, all_versions: bool = False,
-               include_non_operative: bool = False, design: Design = "default") -> Results:
+               include_non_operative: bool = False, design: Design = "default",
+               scope_mentions: bool = True) -> Results:
         """Ranked provisions for a query in any supported language (see
         :func:`nlp_toolkit.search.index.search`): a list of ``SearchResult`` with ``to_pandas()``.
 
@@ -288,7 +289,8 @@ class Corpus:
         and ``minilm-l6-v2`` vectors in the national-law ranking.
         A law's versions and translations are collapsed to one hit (its others in the
         ``expressions`` field) unless ``all_versions``; preambles, recitals and lists of
-        amendments are left out unless ``include_non_operative``.
+        amendments are left out unless ``include_non_operative``. A question that names
+        jurisdictions gets their national law first unless ``scope_mentions=False``.
 
         Example:
             >>> hits = corpus.search("transfer of personal data abroad", k=3, jurisdiction="MYS")
@@ -301,8 +303,8 @@ class Corpus:
         return Results(index_for(self.store, model).search(
             query, k=k, mode=mode, jurisdiction=jurisdiction, doc=doc, language=language,
             level=level, topic=topic, doc_type=doc_type, all_versions=all_versions,
-            include_non_operative=include_non_operative, design=design),
-            columns=SEARCH_FIELDS)
+            include_non_operative=include_non_operative, design=design,
+            scope_mentions=scope_mentions), columns=SEARCH_FIELDS)
 
     def similar(self, ref: str, *, k: int = 10, other_jurisdictions: bool = False,
                 model: str | Sequence[str] | None = None, doc_type: DocType | None = None,

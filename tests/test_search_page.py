@@ -277,6 +277,43 @@ def test_a_provision_ranks_where_its_preferred_expression_ranks(tmp_path: Path) 
             store, "retention", mode="lexical", all_versions=True)]
 
 
+def test_a_question_naming_a_country_gets_its_national_law_first(tmp_path: Path) -> None:
+    from nlp_toolkit.records import ExtractedDocument, Line
+    from nlp_toolkit.search.index import search
+    from nlp_toolkit.segment import segment
+    from nlp_toolkit.store import DocumentMeta
+
+    store = Store.open(tmp_path / "x.sqlite")
+    texts = {  # doc_id: (jurisdiction, type, text)
+        "sg-act": ("SGP", "statute", "Section 1 Personal data may be kept while needed. "
+                                     "Retention of personal data ends with its purpose."),
+        "my-act": ("MYS", "statute", "Section 1 A data user keeps personal data no longer than "
+                                     "needed."),
+        "my-rule": ("MYS", "regulation", "Section 1 Records of retention of personal data in "
+                                         "Malaysia."),
+        "asean-pact": ("MYS;SGP", "treaty", "Section 1 Retention of personal data by Parties.")}
+    for doc_id, (jur, doc_type, line) in texts.items():
+        doc = ExtractedDocument(lines=(Line("A law"), Line(line)), page_count=1)
+        store.write_document(DocumentMeta(doc_id=doc_id, path=f"{doc_id}.txt", sha256=doc_id,
+                                          doc_type=doc_type, year=2020, language="en",
+                                          jurisdiction=jur), doc, segment(doc_id, doc))
+    with store:
+        query = "retention of personal data under Malaysian law"
+        plain = [h.doc_id for h in search(store, query, mode="lexical", scope_mentions=False)]
+        assert plain[0] != "my-act"
+        hits = search(store, query, mode="lexical")
+        # Malaysia's own law first (the treaty MYS is party to is not its own law), ranked
+        # without the word "Malaysian"; then the rest of the page, each provision once
+        assert [h.doc_id for h in hits[:2]] == ["my-rule", "my-act"]
+        assert sorted(h.doc_id for h in hits) == sorted(plain)
+        assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+        # two named countries take turns; a filter is the user's own scope
+        both = search(store, "data retention in Singapore and Malaysia", mode="lexical")
+        assert [h.jurisdiction for h in both[:3]] == ["SGP", "MYS", "MYS"]
+        assert [h.doc_id for h in search(store, query, mode="lexical", jurisdiction="SGP",
+                                         doc_type="national")] == ["sg-act"]
+
+
 # -- the page end to end, on a toy index (lexical mode: no model needed) ---------------
 def _toy_index(path: Path) -> Store:
     from nlp_toolkit.records import ExtractedDocument, Line
@@ -363,6 +400,9 @@ def test_cli_page_options(tmp_path: Path) -> None:
         main, [*base, "--all-versions", "--include-non-operative"]).output.splitlines()]
     assert all(r["doc_id"] and r["number"] for r in one)
     assert len(every) > len(one)
+    unscoped = runner.invoke(main, [*base, "--no-scope-mentions"])
+    assert unscoped.exit_code == 0, unscoped.output
+    assert [json.loads(x) for x in unscoped.output.splitlines()] == one  # no country named
     assert any(r["expressions"] for r in one)
     queries = tmp_path / "q.jsonl"
     queries.write_text('{"id": 1, "query": "personal data"}\n', encoding="utf-8")

@@ -143,6 +143,9 @@ def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet:
 @click.option("--language", help="Only documents in this language (e.g. en, zh).")
 @click.option("--level", help="Only units of this level (article, section...).")
 @click.option("--topic", help="Only units labelled with this topic (needs `score`).")
+@click.option("--scope-mentions/--no-scope-mentions", default=True, show_default=True,
+              help="Rank first the national law of the jurisdictions a query names "
+                   "(\"Does Singapore require ...\", \"under Malaysian law\").")
 @page_options
 @click.option("--queries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Batch: JSONL with id, query and optional filters; JSONL out.")
@@ -152,13 +155,16 @@ def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet:
 def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
            doc_id: str | None, language: str | None, level: str | None, topic: str | None,
            queries: Path | None, models: tuple[str, ...], fmt: str | None, db: Path,
-           doc_type: str | None, all_versions: bool, include_non_operative: bool) -> None:
+           doc_type: str | None, all_versions: bool, include_non_operative: bool,
+           scope_mentions: bool) -> None:
     """Provisions for a query in English, Chinese or another supported language.
 
     A law's versions and translations give one hit (the latest version, in the query's
     language where there is one; the others listed in `expressions`): --all-versions lists
     each. Preambles, recitals and lists of amendments are left out unless
-    --include-non-operative.
+    --include-non-operative. A query that names countries ("Does Singapore or Malaysia
+    require ...") gets their national law first, in turn: --no-scope-mentions ranks it
+    like any other.
 
     \b
     Examples:
@@ -178,12 +184,13 @@ def search(query: str | None, k: int, mode: str, jurisdiction: str | None,
         index = index_for(corpus.store, models)
         if queries is not None:
             _write_batch(search_batch(index, _read_jsonl(queries), k=k,
-                                      mode=cast("Any", mode), **page))
+                                      mode=cast("Any", mode), scope_mentions=scope_mentions,
+                                      **page))
             return
         assert query is not None
         results = corpus.search(query, k=k, mode=cast("Any", mode), jurisdiction=jurisdiction,
                                 doc=doc_id, language=language, level=level, topic=topic,
-                                model=models, **page)
+                                model=models, scope_mentions=scope_mentions, **page)
     _write_results(results, fmt)
 
 

@@ -17,20 +17,24 @@ __all__ = ["search_batch", "similar_batch"]
 
 
 def search_batch(index: SearchIndex, items: Iterable[Mapping[str, Any]], *, k: int = 10,
-                 mode: Mode = "hybrid", **page: Any) -> Iterator[dict[str, Any]]:
+                 mode: Mode = "hybrid", scope_mentions: bool = True, **page: Any
+                 ) -> Iterator[dict[str, Any]]:
     """Answer many queries with one index (models load once): one output per input.
 
     Each item holds ``id`` and ``query``, and optionally ``k``, ``mode`` and the filters of
     :meth:`SearchIndex.search`; ``page`` holds defaults of the result-page options
     (``doc_type``, ``all_versions``, ``include_non_operative``, ``design``), which an item
-    may override; the output is ``{"id": ..., "results": [...]}``, or
+    may override, and so may ``scope_mentions`` (the jurisdictions a query names ranked
+    first); the output is ``{"id": ..., "results": [...]}``, or
     ``{"id": ..., "error": "..."}`` for an item that cannot be answered.
     """
     def answer(query: str, item: Mapping[str, Any]) -> list[SearchResult]:
         return index.search(query, k=int(item.get("k", k)), mode=item.get("mode", mode),
                             jurisdiction=item.get("jurisdiction"), doc=item.get("doc"),
                             language=item.get("language"), level=item.get("level"),
-                            topic=item.get("topic"), **_page(page, item))
+                            topic=item.get("topic"),
+                            scope_mentions=bool(item.get("scope_mentions", scope_mentions)),
+                            **_page(page, item))
 
     return _answer_each(items, "query", answer)
 

@@ -43,7 +43,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -60,6 +60,7 @@ from nlp_toolkit.embed.models import MULTILINGUAL
 from nlp_toolkit.errors import StoreError, ToolkitError
 from nlp_toolkit.search.batch import search_batch, similar_batch
 from nlp_toolkit.search.lru import Lru
+from nlp_toolkit.search.mentions import mentioned_jurisdictions, without_mentions
 from nlp_toolkit.search.page import (
     Arrangement,
     UnitTable,
@@ -294,6 +295,32 @@ def _national_scores(layout: _NationalLayout, e5_vec: np.ndarray,
     return total / count
 
 
+_T = TypeVar("_T")
+
+
+def interleave(lists: Sequence[Sequence[_T]]) -> list[_T]:
+    """The first of each list, then the second of each, ... (pure).
+
+    >>> interleave([[1, 3, 5], [2]])
+    [1, 2, 3, 5]
+    """
+    out: list[_T] = []
+    for i in range(max((len(x) for x in lists), default=0)):
+        out.extend(x[i] for x in lists if i < len(x))
+    return out
+
+
+def _ranked_anew(results: Sequence[SearchResult], k: int) -> list[SearchResult]:
+    """The first ``k`` distinct provisions of ``results``, ranked 1, 2, ... in that order."""
+    out: list[SearchResult] = []
+    seen: set[str] = set()
+    for r in results:
+        if r.provision.ref not in seen and len(out) < k:
+            seen.add(r.provision.ref)
+            out.append(replace(r, rank=len(out) + 1))
+    return out
+
+
 def language_codes(languages: np.ndarray) -> np.ndarray:
     """An integer code per row for its document language, the groups of
     :func:`~.rank.zscore_by_group` (pure).
@@ -451,8 +478,8 @@ class SearchIndex:
                language: str | None = None, level: str | None = None,
                topic: str | None = None, expand: bool = True,
                doc_type: DocType | None = None, all_versions: bool = False,
-               include_non_operative: bool = False, design: Design = "default"
-               ) -> list[SearchResult]:
+               include_non_operative: bool = False, design: Design = "default",
+               scope_mentions: bool = True) -> list[SearchResult]:
         """Ranked main units for a free-text query (see :func:`search`)."""
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"mode must be hybrid, dense or lexical, got {mode!r}")
@@ -462,6 +489,38 @@ class SearchIndex:
             raise ValueError(f"k must be >= 1, got {k}")
         if not query.strip():
             raise ToolkitError("the query is empty: give some words to search for")
+        options: dict[str, Any] = {
+            "k": k, "mode": mode, "doc": doc, "language": language, "level": level,
+            "topic": topic, "expand": expand, "all_versions": all_versions,
+            "include_non_operative": include_non_operative, "design": design}
+        named = (mentioned_jurisdictions(query, self._national_jurisdictions())
+                 if scope_mentions and jurisdiction is None and doc is None
+                 and design == "default" and doc_type != "treaty" else ())
+        if named:
+            # the named jurisdictions' own law first, in turn, then the page as it would be
+            within = without_mentions(query) or query
+            scoped = [self.search(within, jurisdiction=j, doc_type=doc_type or "national",
+                                  scope_mentions=False, **options) for j in named]
+            first = _ranked_anew(interleave(scoped), k)
+            if len(first) == k:  # the named law fills the page
+                return first
+            # the same words again: the query's encodings are reused (cached)
+            rest = self.search(within, doc_type=doc_type, scope_mentions=False, **options)
+            return _ranked_anew(first + rest, k)
+        return self._search(query, jurisdiction=jurisdiction, doc_type=doc_type, **options)
+
+    def _national_jurisdictions(self) -> frozenset[str]:
+        """The codes of the jurisdictions whose national law the index holds."""
+        return frozenset(j.strip() for _, _, _, t, js in self._documents().values()
+                         if t != "treaty" for j in js.split(";") if j.strip())
+
+    def _search(self, query: str, *, k: int, mode: Mode, jurisdiction: str | None,
+                doc: str | None, language: str | None, level: str | None,
+                topic: str | None, expand: bool, doc_type: DocType | None,
+                all_versions: bool, include_non_operative: bool, design: Design
+                ) -> list[SearchResult]:
+        """:meth:`search` once its arguments are checked and no named jurisdiction scopes
+        it."""
         only = topic_ids(self.store, topic) if topic is not None else None
         filters = {"jurisdiction": jurisdiction, "doc": doc, "language": language,
                    "level": level}
@@ -1005,14 +1064,16 @@ def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
            language: str | None = None, level: str | None = None,
            topic: str | None = None, model: str | Sequence[str] | None = None,
            doc_type: DocType | None = None, all_versions: bool = False,
-           include_non_operative: bool = False, design: Design = "default"
-           ) -> list[SearchResult]:
+           include_non_operative: bool = False, design: Design = "default",
+           scope_mentions: bool = True) -> list[SearchResult]:
     """Ranked main units (articles, sections) for a query in any supported language.
 
     By default the page holds operative units only (no preambles, recitals or lists of
     amendments), one hit per provision of a work (its latest version, in the query's
     language where the index has it; the others in ``expressions``), at most a few hits
-    of one work per page of 10, and national law alongside treaties.
+    of one work per page of 10, and national law alongside treaties. A question that names
+    jurisdictions ("Does Singapore require ...", "under Malaysian law") gets their national
+    law first, in turn, then the page it would get otherwise.
 
     Args:
         store: the index (embedded with ``nlp-toolkit embed`` for dense and hybrid modes).
@@ -1027,6 +1088,9 @@ def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
         all_versions: every version and language expression as its own hit.
         include_non_operative: also preambles, recitals, lists of amendments and the like.
         design: ``baseline`` ranks as before issue #12 (no page design; for measures).
+        scope_mentions: rank the national law of the jurisdictions the query names first
+            (:func:`~nlp_toolkit.search.mentions.mentioned_jurisdictions`); not with a
+            ``jurisdiction`` or ``doc`` filter, ``doc_type="treaty"`` or the baseline.
 
     Raises:
         ToolkitError: empty query; StoreError: no vectors for a dense mode (or of ``model``),
@@ -1035,7 +1099,8 @@ def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
     return index_for(store, model).search(
         query, k=k, mode=mode, jurisdiction=jurisdiction, doc=doc, language=language,
         level=level, topic=topic, doc_type=doc_type, all_versions=all_versions,
-        include_non_operative=include_non_operative, design=design)
+        include_non_operative=include_non_operative, design=design,
+        scope_mentions=scope_mentions)
 
 
 def similar(store: Store, ref: str, *, k: int = 10, other_jurisdictions: bool = False,

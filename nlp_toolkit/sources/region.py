@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AGREEMENT_PARTIES",
     "ASEAN",
+    "NAMED_AS",
     "NAMES",
     "REGION",
     "RegionRows",
@@ -57,6 +58,17 @@ NAMES: dict[str, str] = {
     "BRN": "Brunei Darussalam", "KHM": "Cambodia", "IDN": "Indonesia", "LAO": "Lao PDR",
     "MYS": "Malaysia", "MMR": "Myanmar", "PHL": "Philippines", "SGP": "Singapore",
     "THA": "Thailand", "VNM": "Viet Nam", "CHN": "China",
+}
+#: How an English question names a jurisdiction: its names and adjectives, lower case
+#: ("Does Singapore require ...", "under Malaysian law", "Vietnam's data localisation").
+NAMED_AS: dict[str, tuple[str, ...]] = {
+    "BRN": ("brunei", "bruneian"), "KHM": ("cambodia", "cambodian"),
+    "IDN": ("indonesia", "indonesian"), "LAO": ("laos", "lao pdr", "lao"),
+    "MYS": ("malaysia", "malaysian"), "MMR": ("myanmar", "burma", "burmese"),
+    "PHL": ("philippines", "philippine", "filipino"),
+    "SGP": ("singapore", "singaporean"), "THA": ("thailand", "thai"),
+    "VNM": ("viet nam", "vietnam", "vietnamese"), "CHN": ("china", "chinese", "prc"),
+    "EUR": ("european union", "eu"),
 }
 #: Parties of the agreements the manifest names by a label instead of listing parties.
 #: WTO-JSI lists only the parties this project is sure of (the co-convenors AUS, JPN, SGP,
