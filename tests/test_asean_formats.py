@@ -344,6 +344,28 @@ def test_real_indonesian_elucidations_one_per_article(shared_corpus: Path, doc_i
     assert all(elucidated_ref(p.ref) in articles for p in elus)
 
 
+def test_real_ite_amendment_elucidations_stand_for_pasal_i(shared_corpus: Path) -> None:
+    from nlp_toolkit.segment.standins import article_refs
+    from nlp_toolkit.segment.units import main_units
+
+    doc_id = "idn-ite-amendment-2016"
+    provs = segment(doc_id, read_document(shared_corpus / "text" / f"{doc_id}.txt"),
+                    language="id")
+    refs = article_refs((p.ref, p.parent_ref, m) for p, m in zip(provs, main_units(provs),
+                                                                 strict=True))
+    elus = [p.ref for p in provs if p.level == "elucidation"]
+    assert f"{doc_id}:Penjelasan 26" in elus
+    # article 26 is the one Pasal I rewrites: its elucidation is a hit on Pasal I
+    assert {refs.get(r) for r in elus} == {f"{doc_id}:I"}
+    # a law with articles of its own keeps the rule: a missing article is no article
+    base = "idn-ite-law-2008"
+    base_provs = segment(base, read_document(shared_corpus / "text" / f"{base}.txt"),
+                         language="id")
+    base_refs = article_refs((p.ref, p.parent_ref, m) for p, m in zip(
+        base_provs, main_units(base_provs), strict=True))
+    assert base_refs[f"{base}:Penjelasan 26"] == f"{base}:26"
+
+
 def test_real_ite_amendment_reports_the_amended_articles(shared_corpus: Path) -> None:
     doc_id = "idn-ite-amendment-2016"
     doc = read_document(shared_corpus / "text" / f"{doc_id}.txt")

@@ -7,6 +7,10 @@ Two kinds of unit restate an article rather than being one, and are printed far 
 - a translation printed with the law, its rendering of ``Điều 26``: ``DOC:en 26``
   (``translation.py``; the prefix is the translation's ISO 639-1 language).
 
+An amending law's elucidation explains the articles its ``Pasal I`` quotes as rewritten
+(``Penjelasan 26`` of the ITE amendment explains the new article 26); the amending law has
+no article 26 of its own, so that elucidation stands for ``DOC:I`` (:func:`article_refs`).
+
 Each is numbered ``PREFIX N``, N the article's own number, and stands for ``DOC:N``: this
 module is the one place that reads that rule. Neither is a main unit (``units.py``), so
 articles are counted, scored, diffed and exported once; both are retrieval units, so a
@@ -75,19 +79,30 @@ def article_refs(units: Iterable[tuple[str, str | None, bool]]) -> dict[str, str
     Returns:
         ``ref -> article ref``: a main unit maps to itself; a sub-unit (a paragraph, an
         item) to the main unit it lies in; a stand-in (``DOC:en 26``) to its article when
-        the document has that article. Units that stand for no article (chapters, the
-        preamble, the ``Penjelasan`` root, a stand-in whose article is missing) are absent.
+        the document has that article, else, in an amending law (its articles numbered
+        ``I``, ``II``: an Indonesian *Undang-Undang Perubahan*), to ``DOC:I``, the article
+        that quotes the amended articles its elucidation explains (``Penjelasan 26`` of the
+        ITE amendment explains article 26 as Pasal I rewrites it). Units that stand for no
+        article (chapters, the preamble, the ``Penjelasan`` root, another stand-in whose
+        article is missing) are absent.
 
     >>> article_refs([("d:1", None, False), ("d:26", "d:1", True), ("d:26(1)", "d:26", False),
     ...               ("d:en", None, False), ("d:en 26", "d:en", False),
     ...               ("d:en 44", "d:en", False)])
     {'d:26': 'd:26', 'd:26(1)': 'd:26', 'd:en 26': 'd:26'}
+    >>> article_refs([("a:I", None, True), ("a:II", None, True),  # an amending law
+    ...               ("a:Penjelasan", None, False), ("a:Penjelasan 26", "a:Penjelasan", False)])
+    {'a:I': 'a:I', 'a:II': 'a:II', 'a:Penjelasan 26': 'a:I'}
     """
     out: dict[str, str] = {}
     stand_ins: list[tuple[str, str]] = []
+    arabic: set[str] = set()  # documents with an article numbered in digits
     for ref, parent, main in units:
         if main:
             out[ref] = ref
+            doc_id, _, number = ref.partition(":")
+            if number[:1].isdigit():
+                arabic.add(doc_id)
         elif (article := stood_for_ref(ref)) is not None:
             stand_ins.append((ref, article))
         elif parent is not None and parent in out:
@@ -95,4 +110,7 @@ def article_refs(units: Iterable[tuple[str, str | None, bool]]) -> dict[str, str
     for ref, article in stand_ins:
         if out.get(article) == article:
             out[ref] = article
+        elif ((doc_id := article.partition(":")[0]) not in arabic
+              and out.get(amending := f"{doc_id}:I") == amending):
+            out[ref] = amending
     return out
