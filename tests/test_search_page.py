@@ -312,6 +312,12 @@ def test_a_question_naming_a_country_gets_its_national_law_first(tmp_path: Path)
         assert [h.jurisdiction for h in both[:3]] == ["SGP", "MYS", "MYS"]
         assert [h.doc_id for h in search(store, query, mode="lexical", jurisdiction="SGP",
                                          doc_type="national")] == ["sg-act"]
+        # a jurisdiction filter: its own law first, then the agreements it is party to
+        mine = [h.doc_id for h in search(store, "retention of personal data",
+                                         mode="lexical", jurisdiction="MYS")]
+        assert mine[-1] == "asean-pact" and set(mine[:-1]) == {"my-act", "my-rule"}
+        assert [h.doc_id for h in search(store, "retention of personal data", k=1,
+                                         mode="lexical", jurisdiction="MYS")] != ["asean-pact"]
 
 
 # -- the page end to end, on a toy index (lexical mode: no model needed) ---------------

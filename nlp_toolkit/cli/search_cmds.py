@@ -138,7 +138,8 @@ def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet:
               help="How many results.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid",
               show_default=True, help="BM25 and dense fused, dense only, or BM25 only.")
-@click.option("--jurisdiction", help="Only documents of this jurisdiction.")
+@click.option("--jurisdiction", help="Only documents of this jurisdiction: its own law "
+                                     "first, then the agreements it is party to.")
 @click.option("--doc", "doc_id", help="Only this document.")
 @click.option("--language", help="Only documents in this language (e.g. en, zh).")
 @click.option("--level", help="Only units of this level (article, section...).")

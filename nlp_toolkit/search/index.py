@@ -507,6 +507,18 @@ class SearchIndex:
             # the same words again: the query's encodings are reused (cached)
             rest = self.search(within, doc_type=doc_type, scope_mentions=False, **options)
             return _ranked_anew(first + rest, k)
+        if (jurisdiction is not None and doc_type is None and doc is None
+                and design == "default"):
+            # a jurisdiction's own law first, ranked without the agreements it is party to,
+            # which follow when its law does not fill the page. Tune half, the questions with
+            # answers in one jurisdiction searched with its filter (130, six jurisdictions):
+            # recall@10 0.803 -> 0.818 (SGP 0.750 -> 0.845), MRR@10 0.640 -> 0.639
+            first = self._search(query, jurisdiction=jurisdiction, doc_type="national",
+                                 **options)
+            if len(first) == k:
+                return first
+            rest = self._search(query, jurisdiction=jurisdiction, doc_type=None, **options)
+            return _ranked_anew(first + rest, k)
         return self._search(query, jurisdiction=jurisdiction, doc_type=doc_type, **options)
 
     def _national_jurisdictions(self) -> frozenset[str]:
@@ -1080,7 +1092,9 @@ def search(store: Store, query: str, *, k: int = 10, mode: Mode = "hybrid",
         query: free text, e.g. ``"transfer of personal data abroad"`` or ``"个人信息出境"``.
         k: how many results.
         mode: ``hybrid`` (BM25 and dense rankings fused by RRF), ``dense`` or ``lexical``.
-        jurisdiction, doc, language, level: filters.
+        jurisdiction, doc, language, level: filters. A ``jurisdiction`` filter ranks that
+            jurisdiction's own law first, then the agreements it is party to (unless
+            ``doc_type`` says which).
         topic: only units the scorer labelled with this topic (needs ``nlp-toolkit score``).
         model: the embedding model(s) to rank with (``fast``, ``minilm``, ``use-m3``,
             an id or a folder); default the index's ``use-m3`` and ``minilm-l6-v2`` vectors.
