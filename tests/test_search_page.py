@@ -318,6 +318,11 @@ def test_a_question_naming_a_country_gets_its_national_law_first(tmp_path: Path)
         assert mine[-1] == "asean-pact" and set(mine[:-1]) == {"my-act", "my-rule"}
         assert [h.doc_id for h in search(store, "retention of personal data", k=1,
                                          mode="lexical", jurisdiction="MYS")] != ["asean-pact"]
+        # a question that names trade agreements: their articles first
+        pact = "Do trade agreements say anything on keeping personal data?"
+        assert search(store, pact, mode="lexical")[0].doc_id == "asean-pact"
+        assert search(store, pact, mode="lexical", scope_mentions=False)[0].doc_id != (
+            "asean-pact")
 
 
 # -- the page end to end, on a toy index (lexical mode: no model needed) ---------------

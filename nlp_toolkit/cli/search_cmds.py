@@ -146,7 +146,8 @@ def embed(models: tuple[str, ...], fast: bool, batch_size: int, db: Path, quiet:
 @click.option("--topic", help="Only units labelled with this topic (needs `score`).")
 @click.option("--scope-mentions/--no-scope-mentions", default=True, show_default=True,
               help="Rank first the national law of the jurisdictions a query names "
-                   "(\"Does Singapore require ...\", \"under Malaysian law\").")
+                   "(\"Does Singapore require ...\", \"under Malaysian law\"), and the "
+                   "articles of trade agreements when it names them.")
 @page_options
 @click.option("--queries", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Batch: JSONL with id, query and optional filters; JSONL out.")

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from nlp_toolkit.sources.region import NAMED_AS
 
-__all__ = ["mentioned_jurisdictions", "without_mentions"]
+__all__ = ["mentioned_jurisdictions", "names_agreements", "without_mentions"]
 
 
 @lru_cache(maxsize=1)
@@ -60,3 +60,23 @@ def without_mentions(query: str) -> str:
     """
     pattern, _ = _pattern()
     return " ".join(pattern.sub(" ", query).split())
+
+
+#: How a question names trade agreements: "Do trade agreements require ...", "e-commerce
+#: chapters", "treaties", an agreement's acronym.
+_AGREEMENTS = re.compile(
+    r"\b(?:(?:free |regional |international |digital (?:economy )?)?trade agreements?|"
+    r"(?:digital )?(?:economy |partnership )agreements?|treat(?:y|ies)|FTAs?|"
+    r"e-?commerce chapters?|electronic commerce chapters?|RCEP|AANZFTA|ACFTA|AHKFTA|CPTPP|"
+    r"TPP|DEPA|USMCA|WTO|JSI)\b", re.IGNORECASE)
+
+
+def names_agreements(query: str) -> bool:
+    """True when ``query`` names trade agreements (pure).
+
+    >>> names_agreements("Do trade agreements commit countries to open payment systems?")
+    True
+    >>> names_agreements("platform service agreements and trading rules")
+    False
+    """
+    return _AGREEMENTS.search(query) is not None
