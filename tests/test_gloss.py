@@ -19,6 +19,7 @@ from nlp_toolkit.extract.gloss import (
 )
 from nlp_toolkit.segment import segment
 from nlp_toolkit.sources.manifest import read_manifest
+from tests.helpers import shared_articles
 
 TABLE = {"setiap": "every", "orang": "person", "lindung": "protect", "akses": "access",
          "data pribadi": "personal data", "sistem": "system", "elektronik": "electronic",
@@ -59,11 +60,7 @@ def test_the_shipped_glossary_reads_legal_vocabulary() -> None:
 
 
 def test_embed_input_glosses_indonesian_units_only(shared_corpus: Path) -> None:
-    rows = {r.doc_id: r for r in read_manifest(shared_corpus / "manifest.csv").rows}
-    row = rows["idn-ite-law-2008"]
-    doc = read_document(shared_corpus / row.path, row.format, language=row.language)
-    units = [p for p in segment(row.doc_id, doc, language=row.language, doc_type=row.doc_type)
-             if p.level == "article"]
+    units = shared_articles(shared_corpus, "idn-ite-law-2008")
     assert len(units) > 40
     glossed = [embed_input(p.text, p.heading) for p in units]
     # every article of substance reads as English words after the gloss

@@ -13,10 +13,8 @@ from nlp_toolkit.build.embed import embed_input
 from nlp_toolkit.defaults import E5_ID, MINILM_ID, USE_M3_ID
 from nlp_toolkit.embed.models import NON_LATIN, skipped_languages
 from nlp_toolkit.embed.static import FAST_ID
-from nlp_toolkit.extract import read_document
 from nlp_toolkit.extract.gloss_zh import chinese_glossary, chinese_number, gloss_chinese
-from nlp_toolkit.segment import segment
-from nlp_toolkit.sources.manifest import read_manifest
+from tests.helpers import shared_articles
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 TABLE = {"个人": "individual", "个人信息": "personal information", "信息": "information",
@@ -56,11 +54,7 @@ def test_shipped_glossary_reads_legal_vocabulary_over_cc_cedict() -> None:
 
 
 def test_embed_input_glosses_chinese_for_english_only_models(shared_corpus: Path) -> None:
-    rows = {r.doc_id: r for r in read_manifest(shared_corpus / "manifest.csv").rows}
-    row = rows["chn-ecommerce-law-2018"]
-    doc = read_document(shared_corpus / row.path, row.format, language=row.language)
-    units = [p for p in segment(row.doc_id, doc, language=row.language, doc_type=row.doc_type)
-             if p.level == "article"]
+    units = shared_articles(shared_corpus, "chn-ecommerce-law-2018")
     assert len(units) > 80
     glossed = [embed_input(p.text, p.heading, model_id=MINILM_ID) for p in units]
     assert not any(HAN.search(g) for g in glossed)
