@@ -325,6 +325,13 @@ def _ranked_anew(results: Sequence[SearchResult], k: int) -> list[SearchResult]:
     return out
 
 
+def _then(first: list[SearchResult], rest: Callable[[], list[SearchResult]], k: int
+          ) -> list[SearchResult]:
+    """``first``, then, when it does not fill the page of ``k``, the results of ``rest()``
+    that it lacks, ranked anew (``rest`` runs only then)."""
+    return first if len(first) == k else _ranked_anew(first + rest(), k)
+
+
 def language_codes(languages: np.ndarray) -> np.ndarray:
     """An integer code per row for its document language, the groups of
     :func:`~.rank.zscore_by_group` (pure).
@@ -501,21 +508,20 @@ class SearchIndex:
         # asks about their text, any other one about national law
         first_type: DocType = ("treaty" if scope_mentions and doc_type is None
                                and names_agreements(query) else "national")
-        named = (mentioned_jurisdictions(query, self._national_jurisdictions())
+        named = (mentioned_jurisdictions(query)
                  if scope_mentions and jurisdiction is None and doc is None
                  and design == "default" and doc_type != "treaty" else ())
+        if named:  # only jurisdictions whose law the index holds scope the question
+            held = self._national_jurisdictions()
+            named = tuple(j for j in named if j in held)
         if named:
             # the named jurisdictions' own law (or agreements) first, in turn, then the page
-            # as it would be
+            # as it would be; the same words again, so the query's encodings are reused
             within = without_mentions(query) or query
             scoped = [self.search(within, jurisdiction=j, doc_type=doc_type or first_type,
                                   scope_mentions=False, **options) for j in named]
-            first = _ranked_anew(interleave(scoped), k)
-            if len(first) == k:  # the named law fills the page
-                return first
-            # the same words again: the query's encodings are reused (cached)
-            rest = self.search(within, doc_type=doc_type, scope_mentions=False, **options)
-            return _ranked_anew(first + rest, k)
+            return _then(_ranked_anew(interleave(scoped), k), lambda: self.search(
+                within, doc_type=doc_type, scope_mentions=False, **options), k)
         if (doc_type is None and doc is None and design == "default"
                 and (jurisdiction is not None or first_type == "treaty")):
             # a jurisdiction's own law first, ranked without the agreements it is party to,
@@ -526,10 +532,8 @@ class SearchIndex:
             # 7 such questions: tune 1, recall@10 0 -> 1; test 6, 0.042 -> 0.375)
             first = self._search(query, jurisdiction=jurisdiction, doc_type=first_type,
                                  **options)
-            if len(first) == k:
-                return first
-            rest = self._search(query, jurisdiction=jurisdiction, doc_type=None, **options)
-            return _ranked_anew(first + rest, k)
+            return _then(first, lambda: self._search(query, jurisdiction=jurisdiction,
+                                                     doc_type=None, **options), k)
         return self._search(query, jurisdiction=jurisdiction, doc_type=doc_type, **options)
 
     def _national_jurisdictions(self) -> frozenset[str]:
@@ -757,7 +761,6 @@ class SearchIndex:
             # slots in 95 of the tune half's 154 `similar` lists (s.1, the short title, in
             # 13), 21 at its English expression's own rank; counterparts@10 0.308 -> 0.322
             ranked = [i for i in ranked if table.preferred(i, language) in (i, None)]
-            others = {i: table.other_expressions(i) for i in ranked}
         elif not all_versions:
             # a filter (document, language, level) may hold only another expression: the
             # group ranks at the best rank any of its candidates reached
@@ -772,6 +775,8 @@ class SearchIndex:
             ranked = arrange(ranked, work=table.work, per_work=cap, page=_PAGE,
                              national=table.national,
                              shares=self.shares if shares is None else shares)
+        if not all_versions and preferred_only:  # the page's hits list their other expressions
+            others = {i: table.other_expressions(i) for i in ranked[:k]}
         rows = self._rows(ranked[:k])
         refs = provision_refs(self.store, [j for i in ranked[:k] for j in others.get(i, ())])
         return [SearchResult(rows[i], rank, float(score.get(i, 0.0)),

@@ -240,22 +240,21 @@ class UnitTable:
             return rank
         return rank + (500 if written == FALLBACK_LANGUAGE else 1000)
 
-    def preferred(self, i: int, language: str | None) -> int | None:
-        """The preferred operative expression of candidate ``i``'s provision, or None."""
+    def _expressed(self, i: int) -> list[int]:
+        """The ids of candidate ``i``'s provision in every expression of its work, in the
+        work's order (latest version first); empty for a work of one expression."""
         docs = self.expressions.get(self.work(i), ())
         if len(docs) < 2:
-            return None
+            return []
         number = self.facts[i][1]
-        found = [j for d in docs if (j := self.by_ref.get((d, number))) is not None
-                 and self.facts[j][2]]
+        return [j for d in docs if (j := self.by_ref.get((d, number))) is not None]
+
+    def preferred(self, i: int, language: str | None) -> int | None:
+        """The preferred operative expression of candidate ``i``'s provision, or None."""
+        found = [j for j in self._expressed(i) if self.facts[j][2]]
         return min(found, key=lambda j: self.preference(j, language=language)) if found else None
 
     def other_expressions(self, i: int) -> tuple[int, ...]:
         """The ids of candidate ``i``'s provision in its work's other expressions, in the
         work's order (latest version first)."""
-        docs = self.expressions.get(self.work(i), ())
-        if len(docs) < 2:
-            return ()
-        number = self.facts[i][1]
-        return tuple(j for d in docs if (j := self.by_ref.get((d, number))) is not None
-                     and j != i)
+        return tuple(j for j in self._expressed(i) if j != i)
