@@ -8,7 +8,7 @@ from nlp_toolkit.errors import ToolkitError
 from nlp_toolkit.score import ProvisionScore, Scorer
 from nlp_toolkit.score.direction import classify_direction
 from nlp_toolkit.score.features import CONSTRUCTIONS, construction_counts
-from nlp_toolkit.score.lexicon import LexiconScorer, base_language, thai_skeleton
+from nlp_toolkit.score.lexicon import WEAK_WEIGHT, LexiconScorer, base_language, thai_skeleton
 from nlp_toolkit.score.modality import classify_bindingness, clause_spans
 from nlp_toolkit.topics import load_taxonomy, loads_taxonomy
 
@@ -194,6 +194,20 @@ def test_direction_rules(text: str, topics: tuple[str, ...], expected: str) -> N
 def test_national_law_constructions(text: str, language: str, kinds: set[str]) -> None:
     counts = construction_counts(text, language)
     assert {k for k, c in zip(CONSTRUCTIONS, counts, strict=True) if c} == kinds
+
+
+def test_indonesian_electronic_information_doublet_is_not_a_transaction(
+        lexicon: LexiconScorer) -> None:
+    """"Informasi Elektronik dan/atau Dokumen Elektronik" is the generic object of
+    Indonesian digital law (what English laws call data or content): a prohibited-content
+    duty that names it is not about electronic transactions; an electronic document on its
+    own still is."""
+    doublet = ("Pasal 5\n(1) Penyelenggara wajib memastikan Sistem Elektroniknya tidak memuat "
+               "Informasi Elektronik dan/atau\nDokumen Elektronik yang dilarang.")
+    strong = [m for m in lexicon.matches(doublet, "id") if m.weight > WEAK_WEIGHT]
+    assert not [m for m in strong if m.topic == "e_transactions"]
+    alone = "Pasal 6\nDokumen Elektronik dinyatakan sah sebagai alat bukti."
+    assert "e_transactions" in {m.topic for m in lexicon.matches(alone, "id")}
 
 
 def test_indonesian_cues_share_the_latin_script_lists(lexicon: LexiconScorer) -> None:

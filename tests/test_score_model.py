@@ -19,6 +19,7 @@ from nlp_toolkit.score.evaluate import (
     topic_metrics,
     transfer_protocol,
 )
+from nlp_toolkit.score.features import TOPIC_FEATURES
 from nlp_toolkit.score.labels import LabelledText
 from nlp_toolkit.score.model_io import load_model, save_model
 from nlp_toolkit.score.supervised import (
@@ -174,6 +175,20 @@ def test_load_model_errors_say_what_to_do(tmp_path: Path) -> None:
         load_model(tmp_path / "missing")
 
 
+def test_a_model_of_other_topic_features_is_refused(tmp_path: Path) -> None:
+    """Weights read against features that mean something else would score silently wrong:
+    a card naming other topic features (here, renamed ones) asks for a retrain."""
+    items, vecs, protos = _toy()
+    save_model(_fit(items, vecs, protos), tmp_path / "m")
+    meta_path = tmp_path / "m" / "meta.json"
+    card = json.loads(meta_path.read_text())
+    assert load_model(tmp_path / "m").topic_ids  # a card that names no features loads
+    old = [f.replace("doc_main", "doc_share") for f in TOPIC_FEATURES]
+    meta_path.write_text(json.dumps({**card, "features": {"topic": old}}))
+    with pytest.raises(ToolkitError, match="retrain the model with `nlp-toolkit train`"):
+        load_model(tmp_path / "m")
+
+
 def test_default_model_card_is_complete() -> None:
     folder = REPO / "models" / "default"
     model = load_model(folder)
@@ -304,3 +319,4 @@ def test_direction_features_repeat_cues_only_where_a_border_topic_is_asserted() 
     assert x[0, cues][1] > 0 and x[1, cues][1] > 0  # one restrictive cue (安全评估)
     assert x[0, again].tolist() == x[0, cues].tolist()
     assert x[1, again].tolist() == [0.0, 0.0]
+

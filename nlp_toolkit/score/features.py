@@ -89,7 +89,7 @@ def construction_counts(
     Example:
         >>> construction_counts("Section 9\\nAny person who fails shall be guilty of an offence.",
         ...                     "en").tolist()
-        [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     """
     lang = base_language(language)
     return _construction_counts(text, lang, taxonomy or load_taxonomy()).copy()

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from nlp_toolkit.errors import ToolkitError
+from nlp_toolkit.score.features import TOPIC_FEATURES
 from nlp_toolkit.score.supervised import ScoringModel
 
 __all__ = ["ARRAYS", "FORMAT_VERSION", "OPTIONAL_ARRAYS", "load_model", "save_model"]
@@ -88,7 +89,9 @@ def load_model(folder: str | Path) -> ScoringModel:
     """Read a model folder written by :func:`save_model`.
 
     Raises:
-        ToolkitError: if the folder, a file or an array is missing, or the format is newer.
+        ToolkitError: if the folder, a file or an array is missing, the format is newer, or
+            the card names topic features other than this version's (the weights would be
+            read against features that mean something else).
     """
     src = Path(folder)
     meta_path, weights_path = src / "meta.json", src / "weights.npz"
@@ -103,6 +106,13 @@ def load_model(folder: str | Path) -> ScoringModel:
         raise ToolkitError(f"cannot read {meta_path}: {exc}; retrain the model") from exc
     if int(card.get("format_version", 0)) > FORMAT_VERSION:
         raise ToolkitError(f"{meta_path} is format {card['format_version']}: upgrade nlp_toolkit")
+    named = card.get("features", {}).get("topic")
+    if named is not None and tuple(named) != TOPIC_FEATURES:
+        raise ToolkitError(
+            f"{meta_path} was trained on the topic features {', '.join(named)}; this version "
+            f"computes {', '.join(TOPIC_FEATURES)}: retrain the model with `nlp-toolkit train` "
+            "(models/README.md gives the shipped recipe)"
+        )
     with np.load(weights_path, allow_pickle=False) as data:
         missing = [name for name in ARRAYS if name not in data.files]
         if missing:
