@@ -106,7 +106,8 @@ def load_model(folder: str | Path) -> ScoringModel:
         raise ToolkitError(f"cannot read {meta_path}: {exc}; retrain the model") from exc
     if int(card.get("format_version", 0)) > FORMAT_VERSION:
         raise ToolkitError(f"{meta_path} is format {card['format_version']}: upgrade nlp_toolkit")
-    named = card.get("features", {}).get("topic")
+    features = card.get("features")
+    named = features.get("topic") if isinstance(features, dict) else None
     if named is not None and tuple(named) != TOPIC_FEATURES:
         raise ToolkitError(
             f"{meta_path} was trained on the topic features {', '.join(named)}; this version "
