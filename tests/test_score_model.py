@@ -319,4 +319,3 @@ def test_direction_features_repeat_cues_only_where_a_border_topic_is_asserted() 
     assert x[0, cues][1] > 0 and x[1, cues][1] > 0  # one restrictive cue (安全评估)
     assert x[0, again].tolist() == x[0, cues].tolist()
     assert x[1, again].tolist() == [0.0, 0.0]
-
