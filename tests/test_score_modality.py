@@ -16,6 +16,9 @@ from nlp_toolkit.score.modality import classify_bindingness, clause_spans
         ("Article 4 NT\nNeither Party may accord less favourable treatment.", "hard"),
         ("Right of redress\nThe consumer may require the supplier to remedy the failure.", "hard"),
         ("Unfair terms\nA court may grant judgment for the consumer.", "hard"),
+        # the revised-edition drafting of Singapore acts: "is not to be" is "shall not be"
+        ("Legal recognition\nA contract is not to be denied validity solely on that ground.",
+         "hard"),
         # soft: best endeavour, cooperation, permissive powers
         ("Article 7 Cooperation\nThe Parties shall endeavour to cooperate on SMEs.", "soft"),
         ("Regulations\nThe Minister may make regulations to carry out this Act.", "soft"),
@@ -28,6 +31,8 @@ from nlp_toolkit.score.modality import classify_bindingness, clause_spans
         ("Membership\nA member shall hold office for three years and may be reappointed.", "none"),
         ("Article 33 Withdrawal\nThe withdrawal shall take effect after 60 days.", "none"),
         ("Public servants\nMembers shall be deemed to be public servants.", "none"),
+        ("Construction\nThis Act is to be construed consistently with the Model Law.", "none"),
+        ("Construction\nThis section is not to be construed as limiting section 4.", "none"),
     ],
 )
 def test_english_rules(text: str, expected: str) -> None:
