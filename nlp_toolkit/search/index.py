@@ -185,6 +185,10 @@ _SIMILAR_HUB = 1.0
 # (:func:`blend_views`). Tune half counterparts@10: 0.297 -> 0.302 at 1.0 (0.5: 0.303),
 # with the reserved laws' hits dropped 0.353 -> 0.399 (0.5: 0.372).
 _SIMILAR_MINILM = 1.0
+# Tried and left out: the source read as a search question (its heading and first 1,000
+# characters encoded on e5's "query:" side, ranked by the search's national ranking) as one
+# more RRF ranking at 0.5: tune half counterparts@10 0.326 -> 0.348 (without the reserved
+# laws' hits 0.395 -> 0.413), test half 0.182 -> 0.174 (0.223 -> 0.232), measured once.
 _PAGE = 10  # page length of the diversification
 # Hits of one work per page of search results: none. On the dev set's tune half (hybrid)
 # a cap of 3, 4, 5 or 6 lowered recall@10 (0.411 uncapped against 0.39-0.40): questions
