@@ -210,6 +210,18 @@ def test_indonesian_electronic_information_doublet_is_not_a_transaction(
     assert "e_transactions" in {m.topic for m in lexicon.matches(alone, "id")}
 
 
+def test_naming_the_police_is_not_government_access(lexicon: LexiconScorer) -> None:
+    """An authority named as the actor (公安机关, 有关主管部门) is a weak hit: a penalty the
+    police impose is not a data demand; the demand itself (调取, 技术接口) is a full term."""
+    actor = "第九十二条 阻碍有关部门开展工作的，由公安机关处五日以上十五日以下拘留。"
+    strong = [m for m in lexicon.matches(actor, "zh") if m.weight > WEAK_WEIGHT]
+    assert not [m for m in strong if m.topic == "government_access"]
+    assert "government_access" in {m.topic for m in lexicon.matches(actor, "zh")}
+    demand = "第十八条 互联网服务提供者应当为公安机关提供技术接口和解密等技术支持和协助。"
+    strong = [m for m in lexicon.matches(demand, "zh") if m.weight > WEAK_WEIGHT]
+    assert "government_access" in {m.topic for m in strong}
+
+
 def test_indonesian_cues_share_the_latin_script_lists(lexicon: LexiconScorer) -> None:
     text = "Pasal 11\nTanda Tangan Elektronik memiliki kekuatan hukum dan akibat hukum yang sah."
     assert {m.topic for m in lexicon.matches(text, "id")} == {"e_transactions"}
