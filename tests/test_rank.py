@@ -3,6 +3,8 @@ ANN recall against exact."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -233,6 +235,22 @@ def test_hub_scores_equal_their_definition(matrix: np.ndarray, sample: int, k: i
     rows = np.arange(len(matrix))[::2]
     np.testing.assert_allclose(hub_scores(matrix, rows=rows, sample=sample, k=k), got[rows],
                                rtol=1e-5, atol=1e-4)
+
+
+@settings(max_examples=50, deadline=None)
+@given(hnp.arrays(np.float32, st.tuples(st.integers(2, 25), st.integers(1, 5)),
+                  elements=_values), st.integers(1, 30), st.integers(1, 6), st.randoms())
+def test_hub_scores_follow_the_order_not_the_storage(matrix: np.ndarray, sample: int, k: int,
+                                                    rnd: Any) -> None:
+    # the same rows stored in another order (another build): given the order that puts
+    # them back, every row keeps its score
+    perm = np.array(rnd.sample(range(len(matrix)), len(matrix)))
+    stored = matrix[perm]
+    want = hub_scores(matrix, sample=sample, k=k)[perm]
+    got = hub_scores(stored, sample=sample, k=k, order=np.argsort(perm))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
+    with pytest.raises(ValueError, match="every row"):
+        hub_scores(matrix, order=np.arange(len(matrix) - 1))
 
 
 def test_hub_scores_single_out_the_vector_near_everything() -> None:

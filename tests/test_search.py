@@ -373,6 +373,7 @@ def test_national_scores_average_the_models_that_hold_a_row() -> None:
 
 
 def test_similar_national_ranking_discounts_hubs(search_db: Path) -> None:
+    from nlp_toolkit.search.index import stable_order
     from nlp_toolkit.search.rank import hub_scores, top_k
     from nlp_toolkit.store.vectors import unit_by_ref
 
@@ -385,9 +386,14 @@ def test_similar_national_ranking_discounts_hubs(search_db: Path) -> None:
         assert national is not None and national.any() and not national.all()
         rows, sub, hubs = index._national_hubs(vm)
         assert index._national_hubs(vm)[2] is hubs  # computed once per matrix
-        # the national rows' hub scores, against a sample of every row (treaties too)
+        # the national rows' hub scores, against a sample of every row (treaties too) in an
+        # order of documents and positions, which is the same whatever the ingest order
         assert rows.tolist() == np.flatnonzero(national).tolist()
-        np.testing.assert_allclose(hubs, hub_scores(vm.matrix)[national], rtol=1e-5)
+        order = stable_order(vm)
+        keys = list(zip(vm.doc_ids[order].tolist(), vm.ids[order].tolist(), strict=True))
+        assert keys == sorted(keys)
+        np.testing.assert_allclose(hubs, hub_scores(vm.matrix, order=order)[national],
+                                   rtol=1e-5)
         np.testing.assert_array_equal(sub, vm.matrix[national])
         vec = vm.matrix[int(np.flatnonzero(vm.ids == unit.id)[0])]
         args = (unit, 30, frozenset({"RCEP"}), None, None, None)

@@ -179,7 +179,8 @@ _SIMILAR_NATIONAL = 0.5
 # standing in for every counterpart. Tune half counterparts@10: 0.259 -> 0.297 at 1.0
 # (0.5: 0.278, 1.5: 0.291); subtracting it in the ranking over everything too: 0.252.
 # The test half did not follow (0.137 -> 0.135), though s.4 went from 59 to 37 of its 212
-# lists.
+# lists. The sample strides over the rows in document order (:func:`stable_order`), so every
+# build of an index gets the same scores (tune 0.323, test 0.176 on the current design).
 _SIMILAR_HUB = 1.0
 # MiniLM's view of national law (Chinese as its English gloss) averaged into that ranking
 # (:func:`blend_views`). Tune half counterparts@10: 0.297 -> 0.302 at 1.0 (0.5: 0.303),
@@ -188,7 +189,8 @@ _SIMILAR_MINILM = 1.0
 # Tried and left out: the source read as a search question (its heading and first 1,000
 # characters encoded on e5's "query:" side, ranked by the search's national ranking) as one
 # more RRF ranking at 0.5: tune half counterparts@10 0.326 -> 0.348 (without the reserved
-# laws' hits 0.395 -> 0.413), test half 0.182 -> 0.174 (0.223 -> 0.232), measured once.
+# laws' hits 0.395 -> 0.413), test half 0.182 -> 0.174 (0.223 -> 0.232), measured once; two
+# builds then differed by as much (0.182 / 0.174: the hub sample followed storage order).
 _PAGE = 10  # page length of the diversification
 # Hits of one work per page of search results: none. On the dev set's tune half (hybrid)
 # a cap of 3, 4, 5 or 6 lowered recall@10 (0.411 uncapped against 0.39-0.40): questions
@@ -301,6 +303,13 @@ def _national_scores(layout: _NationalLayout, e5_vec: np.ndarray,
             total += zscore_by_group(matrix @ vec, layout.groups, present)
             count += present
     return total / count
+
+
+def stable_order(vm: VectorMatrix) -> np.ndarray:
+    """The rows of ``vm`` by document id, then by provision id (pure): within a document ids
+    follow the text, so the order is the same in every build of an index, whatever order
+    the parallel ingest stored documents in (row order, by id, is not)."""
+    return np.lexsort((vm.ids, vm.doc_ids))
 
 
 _T = TypeVar("_T")
@@ -1016,7 +1025,8 @@ class SearchIndex:
             national = vm.mask(doc_types=frozenset(self._doc_types("national") or ()))
             rows = np.flatnonzero(national if national is not None
                                   else np.ones(len(vm), dtype=bool))
-            cached = (vm, rows, vm.matrix[rows], hub_scores(vm.matrix, rows=rows))
+            cached = (vm, rows, vm.matrix[rows],
+                      hub_scores(vm.matrix, rows=rows, order=stable_order(vm)))
             self._hub = cached
         return cached[1], cached[2], cached[3]
 

@@ -175,9 +175,10 @@ def zscore_by_group(scores: np.ndarray, groups: np.ndarray,
 
 
 def hub_scores(matrix: np.ndarray, *, rows: np.ndarray | None = None, sample: int = 8000,
-               k: int = 10) -> np.ndarray:
+               k: int = 10, order: np.ndarray | None = None) -> np.ndarray:
     """How close each row usually is to others: the mean of its 2nd to ``k + 1``-th best
-    inner products with a fixed sample of the rows (every ``n // sample``-th row).
+    inner products with a fixed sample of the rows (every ``n // sample``-th row, in
+    ``order``).
 
     In a high-dimensional embedding space a few vectors ("hubs") are near almost every
     other; a long provision that lists many subjects is one. Subtracting a row's hub score
@@ -190,6 +191,10 @@ def hub_scores(matrix: np.ndarray, *, rows: np.ndarray | None = None, sample: in
         rows: the row indices to score (default all); the sample is drawn from every row.
         sample: the size of the reference sample (the stride is ``max(1, n // sample)``).
         k: how many of a row's nearest sampled rows are averaged.
+        order: a permutation of the rows that the sample strides over (default: as
+            stored). Give one that does not depend on storage order (say, by document and
+            position) and the sample, so the scores, are the same for every build of an
+            index.
 
     Returns:
         float32 hub scores, one per row of ``rows`` (or of ``matrix``); zeros where the
@@ -207,7 +212,10 @@ def hub_scores(matrix: np.ndarray, *, rows: np.ndarray | None = None, sample: in
     m = np.asarray(matrix, dtype=np.float32)
     if m.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {m.shape}")
-    reference = m[:: max(1, len(m) // sample)]
+    ordered = m if order is None else m[np.asarray(order, dtype=np.int64)]
+    if len(ordered) != len(m):
+        raise ValueError(f"order must list every row once, got {len(ordered)} of {len(m)}")
+    reference = ordered[:: max(1, len(m) // sample)]
     chosen = m if rows is None else m[np.asarray(rows, dtype=np.int64)]
     kk = min(k, len(reference) - 1)
     out = np.zeros(len(chosen), dtype=np.float32)
