@@ -212,10 +212,14 @@ def hub_scores(matrix: np.ndarray, *, rows: np.ndarray | None = None, sample: in
     m = np.asarray(matrix, dtype=np.float32)
     if m.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {m.shape}")
-    ordered = m if order is None else m[np.asarray(order, dtype=np.int64)]
-    if len(ordered) != len(m):
-        raise ValueError(f"order must list every row once, got {len(ordered)} of {len(m)}")
-    reference = ordered[:: max(1, len(m) // sample)]
+    stride = max(1, len(m) // sample)
+    if order is None:
+        reference = m[::stride]
+    else:
+        picks = np.asarray(order, dtype=np.int64)
+        if len(picks) != len(m):
+            raise ValueError(f"order must list every row once, got {len(picks)} of {len(m)}")
+        reference = m[picks[::stride]]  # the sampled rows only, not a reordered copy
     chosen = m if rows is None else m[np.asarray(rows, dtype=np.int64)]
     kk = min(k, len(reference) - 1)
     out = np.zeros(len(chosen), dtype=np.float32)
